@@ -1,0 +1,125 @@
+"""Where the workspace is and what `.mlws/workspace.json` says about it.
+
+Resolution order (DESIGN §3): explicit argument → ``MLWS_WORKSPACE`` → nearest
+``.mlws/`` walking up from the current folder → ``~/.mlws`` (created on first use).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jupyter_mlws.exceptions import WorkspaceError
+
+WORKSPACE_DIRNAME = ".mlws"
+CONFIG_FILENAME = "workspace.json"
+ENV_WORKSPACE = "MLWS_WORKSPACE"
+ENV_RUN_ID = "MLWS_RUN_ID"
+CONFIG_VERSION = 1
+
+
+@dataclass
+class SnapshotLimits:
+    max_bytes: int = 2 * 1024**3
+    max_files: int = 50_000
+
+
+@dataclass
+class WorkspaceConfig:
+    """The contents of ``workspace.json``; relative paths are relative to the workspace."""
+
+    db_url: str = "sqlite:///mlws.db"
+    artifact_url: str = "blobs"
+    snapshot: SnapshotLimits = field(default_factory=SnapshotLimits)
+    heartbeat_seconds: float = 2.0
+    lost_after_seconds: float = 30.0
+    version: int = CONFIG_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: Path) -> WorkspaceConfig:
+        try:
+            snapshot = SnapshotLimits(**data.pop("snapshot", {}))
+            return cls(snapshot=snapshot, **data)
+        except TypeError as exc:
+            raise WorkspaceError(
+                f"{source} has an unknown or misspelled setting ({exc}); fix or delete it "
+                "(`mlws init --force` writes a fresh one)"
+            ) from None
+
+
+def resolve_root(path: str | os.PathLike[str] | None = None) -> Path:
+    """The workspace folder (the `.mlws` folder itself) for an argument or the environment."""
+    if path is not None:
+        return _as_workspace_dir(Path(path))
+    env = os.environ.get(ENV_WORKSPACE)
+    if env:
+        return _as_workspace_dir(Path(env))
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / WORKSPACE_DIRNAME
+        if (candidate / CONFIG_FILENAME).is_file():
+            return candidate
+    return Path.home() / WORKSPACE_DIRNAME
+
+
+def _as_workspace_dir(path: Path) -> Path:
+    """Accept either a project folder or its `.mlws` folder."""
+    path = path.expanduser().resolve()
+    if path.name != WORKSPACE_DIRNAME and (path / WORKSPACE_DIRNAME).is_dir():
+        return path / WORKSPACE_DIRNAME
+    if path.name != WORKSPACE_DIRNAME and not (path / CONFIG_FILENAME).is_file():
+        return path / WORKSPACE_DIRNAME
+    return path
+
+
+def load_config(root: Path) -> WorkspaceConfig:
+    source = root / CONFIG_FILENAME
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WorkspaceError(f"no workspace at {root}: run `mlws init` there first") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise WorkspaceError(
+            f"{source} is not valid JSON (line {exc.lineno}: {exc.msg}); fix it or run "
+            "`mlws init --force` to write a fresh one (runs and blobs are kept)"
+        ) from None
+    if not isinstance(data, dict):
+        raise WorkspaceError(f"{source} must hold a JSON object; run `mlws init --force`")
+    if data.get("version", CONFIG_VERSION) > CONFIG_VERSION:
+        raise WorkspaceError(
+            f"{source} was written by a newer jupyter-mlws; upgrade: pip install -U jupyter-mlws"
+        )
+    return WorkspaceConfig.from_dict(dict(data), source)
+
+
+def write_config(root: Path, config: WorkspaceConfig) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / CONFIG_FILENAME
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(config.to_json(), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def absolute_db_url(root: Path, db_url: str) -> str:
+    """Make a relative ``sqlite:///file`` URL absolute, relative to the workspace folder."""
+    prefix = "sqlite:///"
+    if db_url.startswith(prefix) and not db_url.startswith(prefix + "/"):
+        rest = db_url[len(prefix) :]
+        if rest and rest != ":memory:":
+            return prefix + str((root / rest).resolve())
+    return db_url
+
+
+def absolute_artifact_url(root: Path, artifact_url: str) -> str:
+    if "://" in artifact_url:
+        return artifact_url
+    path = Path(artifact_url).expanduser()
+    return str(path if path.is_absolute() else (root / path).resolve())

@@ -1,0 +1,218 @@
+"""Plain domain objects passed between the store and everything above it.
+
+No I/O here: these are what the store takes and returns, so that front doors and
+capabilities never touch ORM rows or SQL.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from jupyter_mlws.exceptions import InvalidParameterError
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class RunStatus(str, enum.Enum):
+    NOT_STARTED = "NotStarted"
+    QUEUED = "Queued"
+    PREPARING = "Preparing"
+    RUNNING = "Running"
+    FINALIZING = "Finalizing"
+    CANCEL_REQUESTED = "CancelRequested"
+    COMPLETED = "Completed"
+    FAILED = "Failed"
+    CANCELED = "Canceled"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
+    @property
+    def is_active(self) -> bool:
+        """A process is (or should be) executing the run right now."""
+        return self in ACTIVE_STATUSES
+
+    @classmethod
+    def parse(cls, value: str) -> RunStatus:
+        for status in cls:
+            if status.value.lower() == value.lower():
+                return status
+        names = ", ".join(s.value for s in cls)
+        raise InvalidParameterError(f"unknown run status {value!r}; expected one of {names}")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+TERMINAL_STATUSES = frozenset({RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELED})
+ACTIVE_STATUSES = frozenset(
+    {RunStatus.PREPARING, RunStatus.RUNNING, RunStatus.FINALIZING, RunStatus.CANCEL_REQUESTED}
+)
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-. /:]{0,249}$")
+
+
+def validate_name(kind: str, name: str) -> str:
+    """Names of metrics, params, tags and experiments: printable, no path tricks."""
+    if not isinstance(name, str) or not _NAME_RE.match(name) or ".." in name.split("/"):
+        raise InvalidParameterError(
+            f"invalid {kind} name {name!r}: use 1-250 letters, digits, '_', '-', '.', ' ', "
+            "'/' or ':', starting with a letter, digit or '_'"
+        )
+    return name
+
+
+def validate_metric_value(name: str, value: Any) -> float:
+    """Numbers and bools become floats; NaN and ±inf are kept as they are."""
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:  # numpy scalars and 0-d arrays
+        return float(value.item())
+    except (AttributeError, TypeError, ValueError):
+        pass
+    raise InvalidParameterError(
+        f"metric {name!r} must be a number or bool, got {type(value).__name__}: {value!r}"
+    )
+
+
+@dataclass(frozen=True)
+class Experiment:
+    id: int
+    name: str
+    created_ms: int
+    archived: bool = False
+    run_count: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "created_ms": self.created_ms,
+            "archived": self.archived,
+            "run_count": self.run_count,
+        }
+
+
+@dataclass(frozen=True)
+class MetricPoint:
+    key: str
+    value: float
+    step: int
+    timestamp: int
+
+    def to_dict(self) -> dict[str, Any]:
+        value: float | str = self.value
+        if math.isnan(self.value) or math.isinf(self.value):
+            value = str(self.value)  # JSON has no NaN/inf; keep them readable
+        return {"key": self.key, "value": value, "step": self.step, "timestamp": self.timestamp}
+
+
+@dataclass(frozen=True)
+class LatestMetric:
+    key: str
+    value: float
+    step: int
+    timestamp: int
+    count: int
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of the runs table with its params, tags, properties and latest metrics."""
+
+    id: str
+    experiment_id: int
+    experiment_name: str
+    number: int
+    display_name: str
+    kind: str
+    status: RunStatus
+    compute: str
+    created_ms: int
+    started_ms: int | None = None
+    ended_ms: int | None = None
+    heartbeat_ms: int | None = None
+    parent_id: str | None = None
+    snapshot_id: str | None = None
+    definition: dict[str, Any] = field(default_factory=dict)
+    error: dict[str, Any] | None = None
+    host: str | None = None
+    pid: int | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def duration_ms(self) -> int | None:
+        if self.started_ms is None:
+            return None
+        end = self.ended_ms if self.ended_ms is not None else now_ms()
+        return end - self.started_ms
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "experiment_id": self.experiment_id,
+            "experiment": self.experiment_name,
+            "number": self.number,
+            "display_name": self.display_name,
+            "kind": self.kind,
+            "status": self.status.value,
+            "compute": self.compute,
+            "created_ms": self.created_ms,
+            "started_ms": self.started_ms,
+            "ended_ms": self.ended_ms,
+            "duration_ms": self.duration_ms,
+            "parent_id": self.parent_id,
+            "snapshot_id": self.snapshot_id,
+            "definition": self.definition,
+            "error": self.error,
+            "params": self.params,
+            "tags": self.tags,
+            "properties": self.properties,
+            "metrics": {k: MetricPoint(k, v, 0, 0).to_dict()["value"] for k, v in self.metrics.items()},
+        }
+
+
+@dataclass(frozen=True)
+class LogChunk:
+    name: str
+    offset: int
+    data: str
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A file in a manifest: a run's artifact or a snapshot member."""
+
+    path: str
+    digest: str
+    size: int
+    mode: int = 0o644
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "digest": self.digest, "size": self.size, "mode": self.mode}
+
+
+@dataclass(frozen=True)
+class RunRecordValue:
+    """A non-scalar logged value: string, list, row, table or image reference."""
+
+    key: str
+    kind: str
+    seq: int
+    value: Any
+    timestamp: int

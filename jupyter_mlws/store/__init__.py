@@ -1,0 +1,33 @@
+"""The SQL store (SQLite by default, PostgreSQL for teams): plain objects in and out."""
+
+from __future__ import annotations
+
+from jupyter_mlws.store.engine import ensure_schema, make_engine
+from jupyter_mlws.store.experiments import ExperimentsMixin
+from jupyter_mlws.store.files import FilesMixin
+from jupyter_mlws.store.logs import LogsMixin
+from jupyter_mlws.store.metrics import MetricSeries, MetricsMixin
+from jupyter_mlws.store.runs import RunsMixin
+from jupyter_mlws.store.targets import TargetsMixin
+from jupyter_mlws.store.values import ValuesMixin
+
+
+class SqlStore(
+    ExperimentsMixin,
+    RunsMixin,
+    MetricsMixin,
+    ValuesMixin,
+    LogsMixin,
+    FilesMixin,
+    TargetsMixin,
+):
+    """Every query of the workspace database, one concept module per mixin."""
+
+
+def open_store(url: str) -> SqlStore:
+    engine = make_engine(url)
+    ensure_schema(engine)
+    return SqlStore(engine)
+
+
+__all__ = ["MetricSeries", "SqlStore", "open_store"]

@@ -1,0 +1,96 @@
+"""Engines for the two supported databases, and schema migration on open."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from jupyter_mlws.exceptions import MissingExtraError, WorkspaceError
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    if url.startswith("postgresql"):
+        return _postgres_engine(url)
+    raise WorkspaceError(
+        f"unsupported store URL {url!r}: use sqlite:///PATH or postgresql+psycopg://…"
+    )
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(
+        url,
+        # Autocommit at the driver level; we issue BEGIN IMMEDIATE ourselves so that
+        # writers queue on the busy timeout instead of failing on lock upgrades.
+        connect_args={"isolation_level": None, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+                      "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _postgres_engine(url: str) -> Engine:
+    try:
+        return create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=4)
+    except ModuleNotFoundError:
+        raise MissingExtraError("psycopg", "postgres") from None
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create or upgrade the schema; refuse a database written by newer code."""
+    from jupyter_mlws.store.migrations import HEAD_REVISION, KNOWN_REVISIONS
+
+    try:
+        current = _current_revision(engine)
+    except OperationalError as exc:
+        raise WorkspaceError(f"cannot open the workspace database: {exc.orig}") from None
+    if current == HEAD_REVISION:
+        return
+    if current is not None and current not in KNOWN_REVISIONS:
+        raise WorkspaceError(
+            f"the workspace database has schema revision {current}, newer than this "
+            "jupyter-mlws understands; upgrade it: pip install -U jupyter-mlws"
+        )
+    _upgrade(engine)
+
+
+def _current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        try:
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        except SQLAlchemyError:
+            conn.rollback()
+            return None
+        return row[0] if row else None
+
+
+def _upgrade(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")

@@ -1,0 +1,86 @@
+"""Experiments: get-or-create by name, list, archive."""
+
+from __future__ import annotations
+
+from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from jupyter_mlws.entities import Experiment, now_ms, validate_name
+from jupyter_mlws.exceptions import ResourceNotFoundError
+from jupyter_mlws.store import schema as t
+from jupyter_mlws.store.base import StoreBase
+
+
+def _experiment(row: Row, run_count: int = 0) -> Experiment:
+    return Experiment(
+        id=row.id,
+        name=row.name,
+        created_ms=row.created_ms,
+        archived=bool(row.archived),
+        run_count=run_count,
+    )
+
+
+class ExperimentsMixin(StoreBase):
+    def get_or_create_experiment(self, name: str) -> Experiment:
+        validate_name("experiment", name)
+        found = self.find_experiment(name)
+        if found is not None:
+            return found
+        try:
+            with self.write() as conn:
+                conn.execute(insert(t.experiments).values(name=name, created_ms=now_ms()))
+        except IntegrityError:
+            pass  # created concurrently by another process: fine, read it back
+        found = self.find_experiment(name)
+        assert found is not None
+        return found
+
+    def find_experiment(self, name: str) -> Experiment | None:
+        """The active experiment with this name, if any."""
+        with self.read() as conn:
+            row = conn.execute(
+                select(t.experiments).where(
+                    t.experiments.c.name == name, t.experiments.c.archived.is_(False)
+                )
+            ).first()
+        return _experiment(row) if row else None
+
+    def get_experiment(self, ref: int | str) -> Experiment:
+        """By numeric id, or by the name of an active experiment."""
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+            with self.read() as conn:
+                row = conn.execute(
+                    select(t.experiments).where(t.experiments.c.id == int(ref))
+                ).first()
+            if row is not None:
+                return _experiment(row)
+        if isinstance(ref, str):
+            found = self.find_experiment(ref)
+            if found is not None:
+                return found
+        raise ResourceNotFoundError(f"experiment {ref!r} does not exist")
+
+    def list_experiments(self, include_archived: bool = False) -> list[Experiment]:
+        counts = (
+            select(t.runs.c.experiment_id, func.count().label("n"))
+            .group_by(t.runs.c.experiment_id)
+            .subquery()
+        )
+        query = (
+            select(t.experiments, func.coalesce(counts.c.n, 0).label("run_count"))
+            .outerjoin(counts, counts.c.experiment_id == t.experiments.c.id)
+            .order_by(t.experiments.c.id)
+        )
+        if not include_archived:
+            query = query.where(t.experiments.c.archived.is_(False))
+        with self.read() as conn:
+            return [_experiment(row, row.run_count) for row in conn.execute(query)]
+
+    def archive_experiment(self, ref: int | str) -> Experiment:
+        exp = self.get_experiment(ref)
+        with self.write() as conn:
+            conn.execute(
+                update(t.experiments).where(t.experiments.c.id == exp.id).values(archived=True)
+            )
+        return self.get_experiment(exp.id)

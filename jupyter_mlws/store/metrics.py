@@ -1,0 +1,234 @@
+"""Scalar metric series: batched idempotent writes, full history, downsampled reads."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from jupyter_mlws.entities import LatestMetric, MetricPoint, validate_name
+from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
+from jupyter_mlws.store import schema as t
+from jupyter_mlws.store.base import StoreBase
+from jupyter_mlws.store.blocks import Columns, concat, encode, minmax_downsample
+
+
+@dataclass(frozen=True)
+class MetricSeries:
+    """Columnar history of one metric, cheap to build for a million points."""
+
+    key: str
+    steps: list[int]
+    timestamps: list[int]
+    values: list[float]
+
+    @classmethod
+    def from_columns(cls, key: str, cols: Columns) -> MetricSeries:
+        return cls(key, cols.steps.tolist(), cols.timestamps.tolist(), cols.values.tolist())
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def points(self) -> list[MetricPoint]:
+        return [
+            MetricPoint(self.key, v, s, ts)
+            for s, ts, v in zip(self.steps, self.timestamps, self.values)
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "steps": self.steps,
+            "timestamps": self.timestamps,
+            "values": [v if math.isfinite(v) else str(v) for v in self.values],
+        }
+
+
+class MetricsMixin(StoreBase):
+    def log_metric_columns(self, run_id: str, series: dict[str, Columns]) -> None:
+        """Write buffered points of several metrics in one transaction.
+
+        Points at or before a series' last (step, timestamp) are merged with the blocks
+        they overlap, so exact duplicates are dropped and blocks stay ordered.
+        """
+        series = {k: c for k, c in series.items() if len(c)}
+        if not series:
+            return
+        with self.write() as conn:
+            pk = self.run_pk(conn, run_id)
+            rows = self._series_rows(conn, pk, list(series))
+            for key, cols in series.items():
+                self._append(conn, rows[key], cols.sorted_unique())
+
+    def log_metrics(self, run_id: str, points: Sequence[tuple[str, float, int, int]]) -> None:
+        """Convenience: (key, value, step, timestamp) tuples."""
+        by_key: dict[str, Columns] = {}
+        for key, value, step, ts in points:
+            cols = by_key.setdefault(key, Columns.empty())
+            cols.steps.append(step)
+            cols.timestamps.append(ts)
+            cols.values.append(value)
+        self.log_metric_columns(run_id, by_key)
+
+    def _series_rows(self, conn: Connection, pk: int, keys: list[str]) -> dict[str, Any]:
+        col = t.metric_series.c
+        query = select(t.metric_series).where(col.run_pk == pk, col.key.in_(keys))
+        found = {row.key: row for row in conn.execute(query)}
+        missing = [k for k in keys if k not in found]
+        if missing:
+            for key in missing:
+                validate_name("metric", key)
+            exp_id = conn.execute(
+                select(t.runs.c.experiment_id).where(t.runs.c.pk == pk)
+            ).scalar_one()
+            conn.execute(
+                insert(t.metric_series),
+                [{"run_pk": pk, "experiment_id": exp_id, "key": k} for k in missing],
+            )
+            query = select(t.metric_series).where(col.run_pk == pk, col.key.in_(missing))
+            found.update({row.key: row for row in conn.execute(query)})
+        return found
+
+    def _append(self, conn: Connection, series: Any, cols: Columns) -> None:
+        first = (cols.steps[0], cols.timestamps[0])
+        seq, count = series.next_seq, series.count
+        if series.last_step is not None and first <= (series.last_step, series.last_ts):
+            cols, seq, replaced = self._merge_overlap(conn, series.id, cols)
+            count -= replaced
+        blocks = [cols.slice(i, i + t.BLOCK_POINTS) for i in range(0, len(cols), t.BLOCK_POINTS)]
+        conn.execute(
+            insert(t.metric_blocks),
+            [
+                {
+                    "series_id": series.id,
+                    "seq": seq + i,
+                    "first_step": b.steps[0],
+                    "first_ts": b.timestamps[0],
+                    "last_step": b.steps[-1],
+                    "last_ts": b.timestamps[-1],
+                    "n": len(b),
+                    "has_nan": b.has_nan(),
+                    "steps": encode(b.steps),
+                    "timestamps": encode(b.timestamps),
+                    "vals": encode(b.values),
+                }
+                for i, b in enumerate(blocks)
+            ],
+        )
+        low, high = cols.finite_min_max()
+        last_value = cols.values[-1]
+        conn.execute(
+            update(t.metric_series)
+            .where(t.metric_series.c.id == series.id)
+            .values(
+                count=count + len(cols),
+                next_seq=seq + len(blocks),
+                last_step=cols.steps[-1],
+                last_ts=cols.timestamps[-1],
+                last_value=None if last_value != last_value else last_value,
+                min_value=_pick(min, series.min_value, low),
+                max_value=_pick(max, series.max_value, high),
+            )
+        )
+
+    def _merge_overlap(
+        self, conn: Connection, sid: int, cols: Columns
+    ) -> tuple[Columns, int, int]:
+        """Rewrite the tail blocks that overlap the new points, merged with them.
+
+        Returns the merged points, the first sequence number to write them at, and how
+        many stored points they replace.
+        """
+        b = t.metric_blocks.c
+        first_step, first_ts = cols.steps[0], cols.timestamps[0]
+        overlap = (b.last_step > first_step) | (
+            (b.last_step == first_step) & (b.last_ts >= first_ts)
+        )
+        start_seq = conn.execute(
+            select(b.seq).where(b.series_id == sid, overlap).order_by(b.seq).limit(1)
+        ).scalar_one()
+        rows = conn.execute(
+            select(b.steps, b.timestamps, b.vals, b.n)
+            .where(b.series_id == sid, b.seq >= start_seq)
+            .order_by(b.seq)
+        ).all()
+        merged = concat((r.steps, r.timestamps, r.vals) for r in rows)
+        merged.extend(cols)
+        conn.execute(delete(t.metric_blocks).where(b.series_id == sid, b.seq >= start_seq))
+        return merged.sorted_unique(), start_seq, sum(r.n for r in rows)
+
+    # ---- reads --------------------------------------------------------------------
+    def _series(self, conn: Connection, run_id: str, key: str) -> Any:
+        pk = self.run_pk(conn, run_id)
+        col = t.metric_series.c
+        row = conn.execute(
+            select(t.metric_series).where(col.run_pk == pk, col.key == key)
+        ).first()
+        if row is None:
+            raise ResourceNotFoundError(f"run {run_id} has no metric {key!r}")
+        return row
+
+    def metric_keys(self, run_id: str) -> list[str]:
+        with self.read() as conn:
+            pk = self.run_pk(conn, run_id)
+            col = t.metric_series.c
+            return list(
+                conn.execute(select(col.key).where(col.run_pk == pk).order_by(col.key)).scalars()
+            )
+
+    def metric_columns(self, run_id: str, key: str) -> Columns:
+        with self.read() as conn:
+            sid = self._series(conn, run_id, key).id
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            marker = "?" if self.is_sqlite else "%s"
+            cursor.execute(
+                f"SELECT steps, timestamps, vals FROM metric_blocks WHERE series_id = {marker} "
+                "ORDER BY seq",
+                (sid,),
+            )
+            blocks = cursor.fetchall()
+            cursor.close()
+        return concat((bytes(s), bytes(ts), bytes(v)) for s, ts, v in blocks)
+
+    def metric_history(self, run_id: str, key: str) -> MetricSeries:
+        return MetricSeries.from_columns(key, self.metric_columns(run_id, key))
+
+    def metric_downsampled(self, run_id: str, key: str, max_points: int) -> MetricSeries:
+        """At most ``max_points`` points keeping each bucket's min and max (for charts)."""
+        if max_points < 2:
+            raise InvalidParameterError("max_points must be at least 2")
+        cols = minmax_downsample(self.metric_columns(run_id, key), max_points)
+        return MetricSeries.from_columns(key, cols)
+
+    def latest_metrics(self, run_id: str) -> list[LatestMetric]:
+        with self.read() as conn:
+            pk = self.run_pk(conn, run_id)
+            col = t.metric_series.c
+            rows = conn.execute(
+                select(t.metric_series)
+                .where(col.run_pk == pk, col.last_step.is_not(None))
+                .order_by(col.key)
+            ).all()
+        nan = float("nan")
+        return [
+            LatestMetric(
+                key=r.key,
+                value=nan if r.last_value is None else r.last_value,
+                step=r.last_step,
+                timestamp=r.last_ts,
+                count=r.count,
+                min=nan if r.min_value is None else r.min_value,
+                max=nan if r.max_value is None else r.max_value,
+            )
+            for r in rows
+        ]
+
+
+def _pick(
+    choose: Any, current: float | None, new: float | None
+) -> float | None:
+    values = [v for v in (current, new) if v is not None]
+    return choose(values) if values else None

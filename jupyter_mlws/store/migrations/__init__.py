@@ -1,0 +1,4 @@
+"""Alembic migrations of the workspace schema. Every schema change is a new revision."""
+
+HEAD_REVISION = "0001"
+KNOWN_REVISIONS = frozenset({"0001"})

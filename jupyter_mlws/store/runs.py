@@ -1,0 +1,434 @@
+"""Runs: create, read, list, status transitions, params/tags/properties."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, and_, delete, func, insert, select, update
+
+from jupyter_mlws.entities import RunRecord, RunStatus, now_ms, validate_name
+from jupyter_mlws.exceptions import (
+    ImmutableValueError,
+    InvalidParameterError,
+    ResourceNotFoundError,
+)
+from jupyter_mlws.store import schema as t
+from jupyter_mlws.store.base import StoreBase, dumps, loads
+
+_SORT_COLUMNS = {
+    "created": t.runs.c.created_ms,
+    "number": t.runs.c.number,
+    "started": t.runs.c.started_ms,
+    "status": t.runs.c.status,
+    "name": t.runs.c.display_name,
+}
+_KV_TABLES = {"params": t.run_params, "tags": t.run_tags, "properties": t.run_properties}
+
+
+def encode_page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+def decode_page_token(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        kind, value = base64.urlsafe_b64decode(token.encode()).decode().split(":", 1)
+        if kind != "o" or int(value) < 0:
+            raise ValueError
+        return int(value)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidParameterError(f"invalid page token {token!r}") from None
+
+
+class RunsMixin(StoreBase):
+    # ---- create -------------------------------------------------------------------
+    def create_run(
+        self,
+        experiment_id: int,
+        *,
+        kind: str,
+        compute: str = "local",
+        status: RunStatus = RunStatus.NOT_STARTED,
+        display_name: str | None = None,
+        parent_id: str | None = None,
+        snapshot_id: str | None = None,
+        definition: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        tags: Mapping[str, Any] | None = None,
+        properties: Mapping[str, Any] | None = None,
+        started: bool = False,
+    ) -> RunRecord:
+        run_id = uuid.uuid4().hex
+        now = now_ms()
+        with self.write() as conn:
+            number = self._next_run_number(conn, experiment_id)
+            parent_pk = self.run_pk(conn, parent_id) if parent_id else None
+            result = conn.execute(
+                insert(t.runs).values(
+                    id=run_id,
+                    experiment_id=experiment_id,
+                    number=number,
+                    display_name=display_name or f"run-{number}",
+                    kind=kind,
+                    status=status.value,
+                    compute=compute,
+                    parent_pk=parent_pk,
+                    snapshot_id=snapshot_id,
+                    definition=dumps(dict(definition or {})),
+                    created_ms=now,
+                    started_ms=now if started else None,
+                    heartbeat_ms=now if started else None,
+                    updated_ms=now,
+                )
+            )
+            pk = result.inserted_primary_key[0]
+            for name, values in (("params", params), ("tags", tags), ("properties", properties)):
+                if values:
+                    self._write_kv(conn, name, pk, values)
+        return self.get_run(run_id)
+
+    def _next_run_number(self, conn: Connection, experiment_id: int) -> int:
+        # The UPDATE takes the row lock first (PostgreSQL), so numbers never collide.
+        updated = conn.execute(
+            update(t.experiments)
+            .where(t.experiments.c.id == experiment_id)
+            .values(next_run_number=t.experiments.c.next_run_number + 1)
+        )
+        if updated.rowcount == 0:
+            raise ResourceNotFoundError(f"experiment {experiment_id!r} does not exist")
+        value = conn.execute(
+            select(t.experiments.c.next_run_number).where(t.experiments.c.id == experiment_id)
+        ).scalar_one()
+        return int(value) - 1
+
+    # ---- read ---------------------------------------------------------------------
+    def _run_query(self) -> Select[Any]:
+        parent = t.runs.alias("parent")
+        return (
+            select(
+                t.runs,
+                t.experiments.c.name.label("experiment_name"),
+                parent.c.id.label("parent_id"),
+            )
+            .join(t.experiments, t.experiments.c.id == t.runs.c.experiment_id)
+            .outerjoin(parent, parent.c.pk == t.runs.c.parent_pk)
+        )
+
+    def get_run(self, run_id: str) -> RunRecord:
+        with self.read() as conn:
+            row = conn.execute(self._run_query().where(t.runs.c.id == run_id)).first()
+            if row is None:
+                raise ResourceNotFoundError(f"run {run_id!r} does not exist")
+            return self._records(conn, [row])[0]
+
+    def get_run_by_number(self, experiment_id: int, number: int) -> RunRecord:
+        with self.read() as conn:
+            row = conn.execute(
+                self._run_query().where(
+                    t.runs.c.experiment_id == experiment_id, t.runs.c.number == number
+                )
+            ).first()
+            if row is None:
+                raise ResourceNotFoundError(f"run number {number} does not exist")
+            return self._records(conn, [row])[0]
+
+    def _records(self, conn: Connection, rows: list[Row[Any]]) -> list[RunRecord]:
+        pks = [row.pk for row in rows]
+        extras: dict[str, dict[int, dict[str, str]]] = {}
+        for name, table in _KV_TABLES.items():
+            extras[name] = {pk: {} for pk in pks}
+            for pk, key, value in conn.execute(
+                select(table.c.run_pk, table.c.key, table.c.value).where(table.c.run_pk.in_(pks))
+            ):
+                extras[name][pk][key] = value
+        metrics: dict[int, dict[str, float]] = {pk: {} for pk in pks}
+        series = t.metric_series.c
+        for pk, key, value, step in conn.execute(
+            select(series.run_pk, series.key, series.last_value, series.last_step).where(
+                series.run_pk.in_(pks)
+            )
+        ):
+            if step is not None:
+                metrics[pk][key] = float("nan") if value is None else value
+        return [
+            RunRecord(
+                id=row.id,
+                experiment_id=row.experiment_id,
+                experiment_name=row.experiment_name,
+                number=row.number,
+                display_name=row.display_name,
+                kind=row.kind,
+                status=RunStatus(row.status),
+                compute=row.compute,
+                created_ms=row.created_ms,
+                started_ms=row.started_ms,
+                ended_ms=row.ended_ms,
+                heartbeat_ms=row.heartbeat_ms,
+                parent_id=row.parent_id,
+                snapshot_id=row.snapshot_id,
+                definition=loads(row.definition) or {},
+                error=loads(row.error),
+                host=row.host,
+                pid=row.pid,
+                params=extras["params"][row.pk],
+                tags=extras["tags"][row.pk],
+                properties=extras["properties"][row.pk],
+                metrics=metrics[row.pk],
+            )
+            for row in rows
+        ]
+
+    def list_runs(
+        self,
+        experiment_id: int | None = None,
+        *,
+        statuses: Iterable[RunStatus] | None = None,
+        parent_id: str | None = None,
+        top_level_only: bool = False,
+        compute: str | None = None,
+        kind: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        sort_by: str = "created",
+        descending: bool = True,
+        limit: int = 100,
+        page_token: str | None = None,
+    ) -> tuple[list[RunRecord], str | None]:
+        """One page of runs and the token of the next page (None on the last page).
+
+        ``sort_by`` is a column name or ``metric:KEY``; sorting by a metric uses the
+        latest-value index, and runs without that metric come last.
+        """
+        if limit < 1 or limit > 10_000:
+            raise InvalidParameterError("limit must be between 1 and 10000")
+        offset = decode_page_token(page_token)
+        query = self._run_query()
+        conds = []
+        if experiment_id is not None:
+            conds.append(t.runs.c.experiment_id == experiment_id)
+        if statuses:
+            conds.append(t.runs.c.status.in_([RunStatus(s).value for s in statuses]))
+        if compute:
+            conds.append(t.runs.c.compute == compute)
+        if kind:
+            conds.append(t.runs.c.kind == kind)
+        with self.read() as conn:
+            if parent_id:
+                conds.append(t.runs.c.parent_pk == self.run_pk(conn, parent_id))
+            elif top_level_only:
+                conds.append(t.runs.c.parent_pk.is_(None))
+            for key, value in (tags or {}).items():
+                tag = t.run_tags.alias()
+                query = query.join(
+                    tag, and_(tag.c.run_pk == t.runs.c.pk, tag.c.key == key, tag.c.value == value)
+                )
+            query = query.where(*conds)
+            rows = self._sorted_page(conn, query, experiment_id, sort_by, descending,
+                                     offset, limit + 1)
+            has_more = len(rows) > limit
+            records = self._records(conn, rows[:limit])
+        return records, encode_page_token(offset + limit) if has_more else None
+
+    def _sorted_page(
+        self,
+        conn: Connection,
+        query: Select[Any],
+        experiment_id: int | None,
+        sort_by: str,
+        descending: bool,
+        offset: int,
+        count: int,
+    ) -> list[Row[Any]]:
+        if not sort_by.startswith("metric:"):
+            column = _SORT_COLUMNS.get(sort_by)
+            if column is None:
+                choices = ", ".join([*_SORT_COLUMNS, "metric:KEY"])
+                raise InvalidParameterError(f"cannot sort by {sort_by!r}; use one of {choices}")
+            order = column.desc() if descending else column.asc()
+            tiebreak = t.runs.c.pk.desc() if descending else t.runs.c.pk.asc()
+            return list(conn.execute(query.order_by(order, tiebreak).offset(offset).limit(count)))
+        key = sort_by[len("metric:") :]
+        series = t.metric_series.alias("sort_series")
+        join_on = and_(series.c.run_pk == t.runs.c.pk, series.c.key == key)
+        if experiment_id is not None:
+            join_on = and_(join_on, series.c.experiment_id == experiment_id)
+        value = series.c.last_value
+        with_metric = query.join(series, join_on).where(value.is_not(None))
+        rows = list(
+            conn.execute(
+                with_metric.order_by(value.desc() if descending else value.asc(), t.runs.c.pk)
+                .offset(offset)
+                .limit(count)
+            )
+        )
+        if len(rows) < count:  # then the runs that lack the metric, newest first
+            n_with = conn.execute(
+                select(func.count()).select_from(with_metric.subquery())
+            ).scalar_one()
+            has_metric = select(series.c.run_pk).where(series.c.key == key, value.is_not(None))
+            without = query.where(~t.runs.c.pk.in_(has_metric))
+            rows += list(
+                conn.execute(
+                    without.order_by(t.runs.c.pk.desc())
+                    .offset(max(0, offset - n_with))
+                    .limit(count - len(rows))
+                )
+            )
+        return rows
+
+    # ---- status -------------------------------------------------------------------
+    def transition(
+        self,
+        run_id: str,
+        status: RunStatus,
+        *,
+        only_from: Iterable[RunStatus] | None = None,
+        error: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> bool:
+        """Compare-and-set the status; returns False when the run was not in ``only_from``.
+
+        Terminal states are final: a run that already ended is never changed.
+        """
+        now = now_ms()
+        values: dict[str, Any] = {"status": status.value, "updated_ms": now, **fields}
+        if status is RunStatus.RUNNING and "started_ms" not in fields:
+            values.setdefault("heartbeat_ms", now)
+        if status.is_terminal:
+            values.setdefault("ended_ms", now)
+        if error is not None:
+            values["error"] = dumps(dict(error))
+        allowed = (
+            [s.value for s in only_from]
+            if only_from is not None
+            else [s.value for s in RunStatus if not s.is_terminal]
+        )
+        with self.write() as conn:
+            stmt = (
+                update(t.runs)
+                .where(t.runs.c.id == run_id, t.runs.c.status.in_(allowed))
+                .values(**values)
+            )
+            if status is RunStatus.RUNNING:
+                stmt = stmt.values(started_ms=fields.get("started_ms", now))
+            changed = conn.execute(stmt).rowcount > 0
+            if not changed:
+                self.run_pk(conn, run_id)  # raises for an unknown run
+        return changed
+
+    def heartbeat(self, run_id: str) -> RunStatus:
+        """Record liveness and return the current status (so runners see cancel requests)."""
+        now = now_ms()
+        with self.write() as conn:
+            conn.execute(
+                update(t.runs).where(t.runs.c.id == run_id).values(heartbeat_ms=now)
+            )
+            status = conn.execute(
+                select(t.runs.c.status).where(t.runs.c.id == run_id)
+            ).scalar_one_or_none()
+        if status is None:
+            raise ResourceNotFoundError(f"run {run_id!r} does not exist")
+        return RunStatus(status)
+
+    def set_run_fields(self, run_id: str, **fields: Any) -> None:
+        with self.write() as conn:
+            conn.execute(
+                update(t.runs)
+                .where(t.runs.c.id == run_id)
+                .values(updated_ms=now_ms(), **fields)
+            )
+
+    def claim_queued(self, compute: str, slots: int) -> list[str]:
+        """Move up to ``slots`` queued runs of a target to Preparing, oldest first."""
+        if slots <= 0:
+            return []
+        claimed: list[str] = []
+        with self.write() as conn:
+            ids = conn.execute(
+                select(t.runs.c.id)
+                .where(t.runs.c.compute == compute, t.runs.c.status == RunStatus.QUEUED.value)
+                .order_by(t.runs.c.created_ms, t.runs.c.pk)
+                .limit(slots)
+            ).scalars()
+            now = now_ms()
+            for run_id in list(ids):
+                done = conn.execute(
+                    update(t.runs)
+                    .where(t.runs.c.id == run_id, t.runs.c.status == RunStatus.QUEUED.value)
+                    .values(status=RunStatus.PREPARING.value, heartbeat_ms=now, updated_ms=now)
+                ).rowcount
+                if done:
+                    claimed.append(run_id)
+        return claimed
+
+    def count_active(self, compute: str) -> int:
+        with self.read() as conn:
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        t.runs.c.compute == compute,
+                        t.runs.c.status.in_(
+                            [s.value for s in RunStatus if s.is_active]
+                        ),
+                    )
+                ).scalar_one()
+            )
+
+    # ---- params, tags, properties ---------------------------------------------------
+    def set_params(self, run_id: str, values: Mapping[str, Any]) -> None:
+        self._set_kv(run_id, "params", values)
+
+    def set_properties(self, run_id: str, values: Mapping[str, Any]) -> None:
+        self._set_kv(run_id, "properties", values)
+
+    def set_tags(self, run_id: str, values: Mapping[str, Any]) -> None:
+        self._set_kv(run_id, "tags", values)
+
+    def remove_tags(self, run_id: str, keys: Iterable[str]) -> None:
+        with self.write() as conn:
+            pk = self.run_pk(conn, run_id)
+            conn.execute(
+                delete(t.run_tags).where(t.run_tags.c.run_pk == pk, t.run_tags.c.key.in_(list(keys)))
+            )
+
+    def _set_kv(self, run_id: str, name: str, values: Mapping[str, Any]) -> None:
+        with self.write() as conn:
+            self._write_kv(conn, name, self.run_pk(conn, run_id), values)
+
+    def _write_kv(self, conn: Connection, name: str, pk: int, values: Mapping[str, Any]) -> None:
+        table = _KV_TABLES[name]
+        kind = name[:-1] if name != "properties" else "property"
+        clean = {validate_name(kind, str(k)): _as_text(v) for k, v in values.items()}
+        existing = dict(
+            conn.execute(
+                select(table.c.key, table.c.value).where(
+                    table.c.run_pk == pk, table.c.key.in_(list(clean))
+                )
+            ).tuples().all()
+        )
+        if name != "tags":  # params and properties are immutable once set
+            for key, value in clean.items():
+                if key in existing and existing[key] != value:
+                    raise ImmutableValueError(
+                        f"{kind} {key!r} is already {existing[key]!r} and cannot change to "
+                        f"{value!r}; {name} are immutable (use a tag for mutable values)"
+                    )
+        new = [{"run_pk": pk, "key": k, "value": v} for k, v in clean.items() if k not in existing]
+        if new:
+            conn.execute(insert(table), new)
+        for key, value in clean.items():
+            if key in existing and existing[key] != value:
+                conn.execute(
+                    update(table).where(table.c.run_pk == pk, table.c.key == key).values(value=value)
+                )
+        conn.execute(update(t.runs).where(t.runs.c.pk == pk).values(updated_ms=now_ms()))
+
+
+def _as_text(value: Any) -> str:
+    text = value if isinstance(value, str) else dumps(value)
+    if len(text) > 8000:
+        raise InvalidParameterError("param/tag/property values are limited to 8000 characters")
+    return text

@@ -1,0 +1,185 @@
+"""The relational schema (SQLAlchemy Core). Alembic migrations under `migrations/` create it.
+
+Core, not the ORM: metric writes go through executemany of plain tuples, which is what
+makes hundreds of thousands of points per second possible.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+metadata = MetaData()
+
+experiments = Table(
+    "experiments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(256), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("archived", Boolean, nullable=False, server_default=text("false")),
+    Column("next_run_number", Integer, nullable=False, server_default=text("1")),
+    # One active experiment per name; archived ones keep theirs (Azure semantics).
+    Index(
+        "ix_experiments_active_name",
+        "name",
+        unique=True,
+        sqlite_where=text("archived = 0"),
+        postgresql_where=text("archived = false"),
+    ),
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", String(64), primary_key=True),  # digest of the manifest blob
+    Column("created_ms", BigInteger, nullable=False),
+    Column("file_count", Integer, nullable=False),
+    Column("total_bytes", BigInteger, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(32), nullable=False, unique=True),
+    Column("experiment_id", Integer, ForeignKey("experiments.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("display_name", String(256), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("compute", String(128), nullable=False),
+    Column("parent_pk", Integer, ForeignKey("runs.pk"), nullable=True),
+    Column("snapshot_id", String(64), ForeignKey("snapshots.id"), nullable=True),
+    Column("definition", Text, nullable=False, server_default=text("'{}'")),
+    Column("error", Text, nullable=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("started_ms", BigInteger, nullable=True),
+    Column("ended_ms", BigInteger, nullable=True),
+    Column("heartbeat_ms", BigInteger, nullable=True),
+    Column("updated_ms", BigInteger, nullable=False),
+    Column("host", String(256), nullable=True),
+    Column("pid", Integer, nullable=True),
+    Column("pid_started", Float, nullable=True),
+    UniqueConstraint("experiment_id", "number", name="uq_runs_experiment_number"),
+    Index("ix_runs_experiment_created", "experiment_id", "created_ms"),
+    Index("ix_runs_status_compute", "status", "compute"),
+    Index("ix_runs_parent", "parent_pk"),
+    Index("ix_runs_updated", "updated_ms"),
+)
+
+
+def _key_value_table(name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
+        Column("key", String(250), primary_key=True),
+        Column("value", Text, nullable=False),
+    )
+
+
+run_params = _key_value_table("run_params")
+run_tags = _key_value_table("run_tags")
+run_properties = _key_value_table("run_properties")
+
+# One row per (run, metric key): the interned id the points refer to, plus the
+# latest/min/max values so run lists and sorting never scan the history.
+metric_series = Table(
+    "metric_series",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_pk", Integer, ForeignKey("runs.pk"), nullable=False),
+    Column("experiment_id", Integer, nullable=False),
+    Column("key", String(250), nullable=False),
+    Column("count", BigInteger, nullable=False, server_default=text("0")),
+    Column("next_seq", Integer, nullable=False, server_default=text("0")),
+    Column("last_step", BigInteger, nullable=True),
+    Column("last_ts", BigInteger, nullable=True),
+    Column("last_value", Float, nullable=True),
+    Column("min_value", Float, nullable=True),
+    Column("max_value", Float, nullable=True),
+    UniqueConstraint("run_pk", "key", name="uq_metric_series_run_key"),
+    Index("ix_metric_series_sort", "experiment_id", "key", "last_value"),
+)
+
+# Points are stored columnar, in blocks of up to BLOCK_POINTS points sorted by
+# (step, timestamp): reading a million points is a few hundred blob reads, and a flush
+# of the metric writer is one insert per series. Blocks of a series never overlap in
+# (step, timestamp), so exact duplicates are dropped when they are written.
+BLOCK_POINTS = 4096
+
+metric_blocks = Table(
+    "metric_blocks",
+    metadata,
+    Column("series_id", Integer, ForeignKey("metric_series.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("first_step", BigInteger, nullable=False),
+    Column("first_ts", BigInteger, nullable=False),
+    Column("last_step", BigInteger, nullable=False),
+    Column("last_ts", BigInteger, nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("has_nan", Boolean, nullable=False),
+    Column("steps", LargeBinary, nullable=False),  # little-endian int64
+    Column("timestamps", LargeBinary, nullable=False),  # little-endian int64, ms
+    Column("vals", LargeBinary, nullable=False),  # little-endian float64
+    Index("ix_metric_blocks_last", "series_id", "last_step", "last_ts"),
+)
+
+# Non-scalar logged values (strings, lists, rows, tables, images) as JSON.
+run_values = Table(
+    "run_values",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("ts", BigInteger, nullable=False),
+)
+
+# Logs live in the store as chunks so that any machine can tail them by offset.
+log_chunks = Table(
+    "log_chunks",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
+    Column("name", String(250), primary_key=True),
+    Column("offset", BigInteger, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)
+
+artifacts = Table(
+    "artifacts",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
+    Column("path", String(1024), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mode", Integer, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+compute_targets = Table(
+    "compute_targets",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("config", Text, nullable=False, server_default=text("'{}'")),
+    Column("state", Text, nullable=False, server_default=text("'{}'")),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+)
