@@ -36,6 +36,7 @@ class WorkspaceConfig:
     snapshot: SnapshotLimits = field(default_factory=SnapshotLimits)
     heartbeat_seconds: float = 2.0
     lost_after_seconds: float = 30.0
+    local_max_concurrency: int | None = None
     version: int = CONFIG_VERSION
 
     def to_json(self) -> str:

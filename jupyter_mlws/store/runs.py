@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, and_, delete, func, insert, select, text, update
 
 from jupyter_mlws.entities import RunRecord, RunStatus, now_ms, validate_name
 from jupyter_mlws.exceptions import (
@@ -124,6 +124,26 @@ class RunsMixin(StoreBase):
             if row is None:
                 raise ResourceNotFoundError(f"run {run_id!r} does not exist")
             return self._records(conn, [row])[0]
+
+    def resolve_run_id(self, ref: str) -> str:
+        """A full run id, a unique id prefix (6+ chars), or ``EXPERIMENT:NUMBER``."""
+        exp_name, sep, number = ref.rpartition(":")
+        if sep and number.isdigit() and exp_name:
+            exp_id = self.get_experiment(exp_name).id  # type: ignore[attr-defined]
+            return self.get_run_by_number(exp_id, int(number)).id
+        if len(ref) >= 6 and all(c in "0123456789abcdef" for c in ref):
+            with self.read() as conn:
+                ids = list(conn.execute(
+                    select(t.runs.c.id).where(t.runs.c.id.startswith(ref)).limit(2)
+                ).scalars())
+            if len(ids) == 1:
+                return ids[0]
+            if len(ids) > 1:
+                raise InvalidParameterError(f"run id prefix {ref!r} is ambiguous; give more of it")
+        raise ResourceNotFoundError(
+            f"run {ref!r} does not exist (give a run id, a 6+ character id prefix, "
+            "or EXPERIMENT:NUMBER)"
+        )
 
     def get_run_by_number(self, experiment_id: int, number: int) -> RunRecord:
         with self.read() as conn:
@@ -341,28 +361,44 @@ class RunsMixin(StoreBase):
                 .values(updated_ms=now_ms(), **fields)
             )
 
-    def claim_queued(self, compute: str, slots: int) -> list[str]:
-        """Move up to ``slots`` queued runs of a target to Preparing, oldest first."""
-        if slots <= 0:
-            return []
-        claimed: list[str] = []
+    def run_pid_started(self, run_id: str) -> float | None:
+        with self.read() as conn:
+            return conn.execute(
+                select(t.runs.c.pid_started).where(t.runs.c.id == run_id)
+            ).scalar_one_or_none()
+
+    def claim_queued(self, compute: str, max_active: int | None = None) -> list[str]:
+        """Move queued runs of a target to Preparing, oldest first, keeping at most
+        ``max_active`` runs active on it. Counting and claiming share one transaction
+        (serialised per target), so concurrent submitters never exceed the limit."""
+        active = [s.value for s in RunStatus if s.is_active]
         with self.write() as conn:
-            ids = conn.execute(
+            if not self.is_sqlite:  # SQLite's BEGIN IMMEDIATE already serialises writers
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:c))"), {"c": compute})
+            slots = None
+            if max_active is not None:
+                running = conn.execute(
+                    select(func.count()).where(
+                        t.runs.c.compute == compute, t.runs.c.status.in_(active)
+                    )
+                ).scalar_one()
+                slots = max(0, max_active - running)
+                if slots == 0:
+                    return []
+            query = (
                 select(t.runs.c.id)
                 .where(t.runs.c.compute == compute, t.runs.c.status == RunStatus.QUEUED.value)
                 .order_by(t.runs.c.created_ms, t.runs.c.pk)
-                .limit(slots)
-            ).scalars()
-            now = now_ms()
-            for run_id in list(ids):
-                done = conn.execute(
+            )
+            ids = list(conn.execute(query if slots is None else query.limit(slots)).scalars())
+            if ids:
+                now = now_ms()
+                conn.execute(
                     update(t.runs)
-                    .where(t.runs.c.id == run_id, t.runs.c.status == RunStatus.QUEUED.value)
+                    .where(t.runs.c.id.in_(ids), t.runs.c.status == RunStatus.QUEUED.value)
                     .values(status=RunStatus.PREPARING.value, heartbeat_ms=now, updated_ms=now)
-                ).rowcount
-                if done:
-                    claimed.append(run_id)
-        return claimed
+                )
+        return ids
 
     def count_active(self, compute: str) -> int:
         with self.read() as conn:

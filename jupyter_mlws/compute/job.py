@@ -1,0 +1,162 @@
+"""The job runner: executes one submitted run where its compute target put it.
+
+``python -m jupyter_mlws.compute.job RUN_ID`` (local target) or ``execute(ws, run_id)``
+(inside a Dask worker). Steps, as in DESIGN §4: materialize the snapshot into a fresh
+folder, start the user's command in its own process group with ``MLWS_*`` set, stream
+its output into the run's log, heartbeat and obey cancel/max-duration, collect
+``outputs/``, and record the exit status. Every state change goes through the store.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from jupyter_mlws.artifacts import materialize
+from jupyter_mlws.compute.log_pump import LogPump, extract_traceback
+from jupyter_mlws.compute.process import describe_exit, kill_group, start_group
+from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
+from jupyter_mlws.entities import RunStatus
+from jupyter_mlws.tracking import Run, Workspace
+from jupyter_mlws.tracking.liveness import process_identity, this_host
+from jupyter_mlws.tracking.run import LOG_NAME
+
+OUTPUTS = "outputs"
+
+
+class Job:
+    def __init__(self, ws: Workspace, run_id: str) -> None:
+        self.ws = ws
+        self.store = ws.store
+        self.run_id = run_id
+        self.record = self.store.get_run(run_id)
+        self.definition: dict[str, Any] = self.record.definition
+        self.workdir = ws.runs_dir / run_id / "wd"
+        self.pump = LogPump(self.store, run_id, LOG_NAME, self.store.log_size(run_id, LOG_NAME))
+        self.reason: tuple[RunStatus, str] | None = None
+
+    def execute(self) -> RunStatus:
+        pid, started = process_identity()
+        self.store.set_run_fields(self.run_id, host=this_host(), pid=pid, pid_started=started)
+        try:
+            proc = self._start()
+        except Exception as exc:
+            return self._finish(RunStatus.FAILED, {"message": f"could not start the run: {exc}"})
+        if proc is None:
+            return self._finish(RunStatus.CANCELED, {"message": "canceled before it started"})
+        code = self._supervise(proc)
+        self.pump.close()
+        return self._conclude(code)
+
+    def _start(self) -> subprocess.Popen[bytes] | None:
+        if self.workdir.exists():
+            shutil.rmtree(self.workdir)
+        self.workdir.mkdir(parents=True)
+        if self.record.snapshot_id:
+            materialize(self.ws.blobs, self.record.snapshot_id, self.workdir)
+        argv = [sys.executable if a == "{python}" else a for a in self.definition["argv"]]
+        env = {
+            **os.environ,
+            **{str(k): str(v) for k, v in self.definition.get("env", {}).items()},
+            ENV_WORKSPACE: str(self.ws.root),
+            ENV_RUN_ID: self.run_id,
+            "PYTHONUNBUFFERED": "1",
+        }
+        proc = start_group(argv, cwd=self.workdir, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        self.pump.attach(proc.stdout)
+        self.pump.attach(proc.stderr, is_stderr=True)
+        if not self.store.transition(self.run_id, RunStatus.RUNNING, only_from=[RunStatus.PREPARING]):
+            kill_group(proc)  # canceled while preparing
+            self.pump.close()
+            return None
+        return proc
+
+    def _supervise(self, proc: subprocess.Popen[bytes]) -> int:
+        beat = self.ws.config.heartbeat_seconds
+        max_duration = self.definition.get("max_duration_s")
+        started = time.monotonic()
+        while True:
+            try:
+                return proc.wait(timeout=min(beat, 0.5))
+            except subprocess.TimeoutExpired:
+                pass
+            status = self._heartbeat()
+            if status is RunStatus.CANCEL_REQUESTED:
+                self.reason = (RunStatus.CANCELED, "canceled by request")
+            elif max_duration and time.monotonic() - started > float(max_duration):
+                self.reason = (RunStatus.FAILED,
+                               f"exceeded its maximum duration of {max_duration} s")
+            if self.reason is not None:
+                kill_group(proc)
+                return proc.wait()
+
+    def _heartbeat(self) -> RunStatus | None:
+        now = time.monotonic()
+        if now - getattr(self, "_last_beat", 0.0) < self.ws.config.heartbeat_seconds:
+            return None
+        self._last_beat = now
+        try:
+            return self.store.heartbeat(self.run_id)
+        except Exception:  # a busy database must not kill the job; try next beat
+            return None
+
+    def _conclude(self, code: int) -> RunStatus:
+        self.store.transition(self.run_id, RunStatus.FINALIZING,
+                              only_from=[RunStatus.RUNNING, RunStatus.CANCEL_REQUESTED])
+        self._collect_outputs()
+        if self.reason is not None:
+            status, message = self.reason
+            return self._finish(status, {"message": message, "exit_code": code})
+        if code == 0:
+            return self._finish(RunStatus.COMPLETED, None)
+        error: dict[str, Any] = {"message": describe_exit(code), "exit_code": code}
+        tb = extract_traceback(bytes(self.pump.stderr_tail))
+        if tb:
+            error["traceback"] = tb
+            error["message"] = tb.strip().splitlines()[-1]
+        return self._finish(RunStatus.FAILED, error)
+
+    def _collect_outputs(self) -> None:
+        outputs = self.workdir / OUTPUTS
+        if outputs.is_dir():
+            try:
+                Run(self.ws, self.run_id).upload_folder(OUTPUTS, outputs)
+            except Exception as exc:
+                self.pump.write(f"\n[mlws] could not collect outputs/: {exc}\n".encode())
+                self.pump.flush()
+
+    def _finish(self, status: RunStatus, error: dict[str, Any] | None) -> RunStatus:
+        self.store.transition(self.run_id, status, error=error)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        return status
+
+
+def execute(ws: Workspace, run_id: str) -> RunStatus:
+    """Run one claimed run to its end, then start whatever is queued behind it."""
+    from jupyter_mlws.compute.targets import get_target
+
+    try:
+        return Job(ws, run_id).execute()
+    finally:
+        get_target(ws, ws.store.get_run(run_id).compute).dispatch()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m jupyter_mlws.compute.job RUN_ID", file=sys.stderr)
+        return 2
+    ws = Workspace.open(Path(os.environ[ENV_WORKSPACE]))
+    status = execute(ws, args[0])
+    return 0 if status is RunStatus.COMPLETED else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

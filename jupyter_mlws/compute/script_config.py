@@ -1,0 +1,65 @@
+"""``ScriptRunConfig``: a Python script in a source folder, submitted as a run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jupyter_mlws.compute.submit import submit_run
+from jupyter_mlws.exceptions import InvalidParameterError
+
+if TYPE_CHECKING:
+    from jupyter_mlws.tracking import Experiment, Run
+
+
+@dataclass
+class ScriptRunConfig:
+    source_dir: str | Path = "."
+    script: str | None = None
+    arguments: Sequence[Any] = ()
+    compute: str = "local"
+    max_duration_s: float | None = None
+    tags: Mapping[str, Any] | None = None
+    params: Mapping[str, Any] | None = None
+    display_name: str | None = None
+    command: Sequence[str] | None = None
+    environment_variables: Mapping[str, str] = field(default_factory=dict)
+
+    def argv(self, source: Path) -> list[str]:
+        if self.command:
+            return [str(a) for a in self.command]
+        if not self.script:
+            raise InvalidParameterError("ScriptRunConfig needs script= (or command=)")
+        script = Path(self.script)
+        if script.is_absolute() or ".." in script.parts:
+            raise InvalidParameterError(
+                f"script {self.script!r} must be a path inside source_dir {str(source)!r}"
+            )
+        if not (source / script).is_file():
+            raise InvalidParameterError(f"script {self.script!r} not found in {str(source)!r}")
+        return ["{python}", script.as_posix(), *(str(a) for a in self.arguments)]
+
+    def submit_to(self, experiment: Experiment, **_: Any) -> Run:
+        source = Path(self.source_dir).expanduser().resolve()
+        if not source.is_dir():
+            raise InvalidParameterError(f"source_dir {str(source)!r} is not a folder")
+        if self.max_duration_s is not None and self.max_duration_s <= 0:
+            raise InvalidParameterError("max_duration_s must be positive")
+        return submit_run(
+            experiment,
+            kind="script",
+            source_dir=source,
+            compute=self.compute,
+            definition={
+                "argv": self.argv(source),
+                "script": self.script,
+                "arguments": [str(a) for a in self.arguments],
+                "max_duration_s": self.max_duration_s,
+                "env": dict(self.environment_variables),
+            },
+            tags=self.tags,
+            params=self.params,
+            display_name=self.display_name,
+        )

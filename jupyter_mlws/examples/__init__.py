@@ -1,0 +1,1 @@
+"""Files that ``mlws demo`` copies into the workspace and runs (not imported)."""

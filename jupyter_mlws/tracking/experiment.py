@@ -1,0 +1,86 @@
+"""Experiments: named groups of runs; submitting a config to one starts a run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Protocol
+
+from jupyter_mlws.entities import Experiment as ExperimentInfo
+from jupyter_mlws.entities import RunStatus
+
+if TYPE_CHECKING:
+    from jupyter_mlws.tracking.run import Run
+    from jupyter_mlws.tracking.workspace import Workspace
+
+
+class Submittable(Protocol):
+    """A run configuration (script, notebook, …) that knows how to submit itself.
+
+    Configurations live in the capability layers above tracking; dispatching on this
+    protocol keeps ``Experiment.submit`` free of upward imports (Azure does the same).
+    """
+
+    def submit_to(self, experiment: Experiment, **kwargs: Any) -> Run: ...
+
+
+class Experiment:
+    def __init__(self, workspace: Workspace, name: str) -> None:
+        self.workspace = workspace
+        self.info: ExperimentInfo = workspace.store.get_or_create_experiment(name)
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def id(self) -> int:
+        return self.info.id
+
+    def submit(self, config: Submittable, **kwargs: Any) -> Run:
+        """Submit a ``ScriptRunConfig`` (or another run config); returns the run at once."""
+        return config.submit_to(self, **kwargs)
+
+    def start_logging(
+        self,
+        name: str | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        tags: Mapping[str, Any] | None = None,
+        kind: str = "interactive",
+    ) -> Run:
+        """An interactive run in this process (Azure's ``start_logging``)."""
+        from jupyter_mlws.tracking.run import Run
+
+        return Run.start(self, name=name, params=params, tags=tags, kind=kind)
+
+    @contextmanager
+    def start_run(self, name: str | None = None, **kwargs: Any) -> Iterator[Run]:
+        """``with exp.start_run() as run:`` → Completed on exit, Failed on an exception."""
+        run = self.start_logging(name, **kwargs)
+        with run:
+            yield run
+
+    def get_runs(
+        self,
+        *,
+        status: RunStatus | str | None = None,
+        tags: Mapping[str, str] | None = None,
+        include_children: bool = False,
+        sort_by: str = "created",
+        limit: int = 100,
+    ) -> list[Run]:
+        from jupyter_mlws.tracking.run import Run
+
+        statuses = [RunStatus.parse(status) if isinstance(status, str) else status] if status else None
+        records, _ = self.workspace.store.list_runs(
+            self.id, statuses=statuses, tags=tags, top_level_only=not include_children,
+            sort_by=sort_by, limit=limit,
+        )
+        return [Run(self.workspace, r.id, record=r) for r in records]
+
+    def archive(self) -> None:
+        self.info = self.workspace.store.archive_experiment(self.id)
+
+    def __repr__(self) -> str:
+        return f"Experiment(name={self.name!r}, id={self.id})"

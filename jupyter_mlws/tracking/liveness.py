@@ -1,0 +1,56 @@
+"""Noticing runs whose process died: the database is the only source of truth."""
+
+from __future__ import annotations
+
+import socket
+from functools import cache
+
+from jupyter_mlws.entities import RunRecord, RunStatus, now_ms
+from jupyter_mlws.store import SqlStore
+
+LOST = "lost: the process running it stopped without reporting (killed, crashed or machine restarted)"
+
+
+@cache
+def this_host() -> str:
+    return socket.gethostname()
+
+
+def process_identity() -> tuple[int, float]:
+    """This process's pid and start time (the pair survives pid reuse)."""
+    import os
+
+    import psutil
+
+    return os.getpid(), psutil.Process().create_time()
+
+
+def is_dead(record: RunRecord, pid_started: float | None, lost_after_s: float) -> bool:
+    if not record.status.is_active:
+        return False
+    if record.host == this_host() and record.pid:
+        import psutil
+
+        try:
+            proc = psutil.Process(record.pid)
+            alive = pid_started is None or abs(proc.create_time() - pid_started) < 1.0
+            return not alive or proc.status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+    beat = record.heartbeat_ms or record.created_ms
+    return now_ms() - beat > lost_after_s * 1000
+
+
+def observe(store: SqlStore, record: RunRecord, lost_after_s: float) -> RunRecord:
+    """Mark an active run whose process is gone as Failed ("lost") and return it fresh."""
+    if not record.status.is_active:
+        return record
+    if not is_dead(record, store.run_pid_started(record.id), lost_after_s):
+        return record
+    store.transition(
+        record.id,
+        RunStatus.FAILED,
+        only_from=[s for s in RunStatus if s.is_active],
+        error={"message": LOST, "code": "lost"},
+    )
+    return store.get_run(record.id)

@@ -1,0 +1,149 @@
+"""The logging half of ``Run``: metrics, rows, tables, images, params and tags."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jupyter_mlws.entities import validate_metric_value, validate_name
+from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.tracking.metric_writer import get_writer
+
+if TYPE_CHECKING:
+    from jupyter_mlws.tracking.workspace import Workspace
+
+
+class RunLogging:
+    id: str
+    workspace: Workspace
+
+    def log(self, name: str, value: Any, description: str = "", step: int | None = None) -> None:
+        """Log a number (a point of the metric ``name``), a bool, or a string."""
+        if type(value) is float or type(value) is int:  # hot path: no further checks
+            number = float(value)
+        elif isinstance(value, str):
+            self.workspace.store.add_value(self.id, validate_name("metric", name), "string", value)
+            return
+        else:
+            number = validate_metric_value(name, value)
+        if step is not None and (type(step) is not int or step < 0):
+            raise InvalidParameterError(f"step of {name!r} must be a non-negative int, got {step!r}")
+        get_writer().add(self.workspace.store, self.id, name, number, step)
+
+    def log_metrics(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
+        for name, value in metrics.items():
+            self.log(name, value, step=step)
+
+    def log_list(self, name: str, values: Sequence[Any], description: str = "") -> None:
+        """A list logged at once; numeric lists are also a series (step = index)."""
+        values = list(values)
+        if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            for step, value in enumerate(values):
+                self.log(name, value, step=step)
+            return
+        self.workspace.store.add_value(self.id, validate_name("metric", name), "list", values)
+
+    def log_row(self, name: str, description: str = "", **columns: Any) -> None:
+        """One row of a table built row by row (Azure's ``log_row``)."""
+        if not columns:
+            raise InvalidParameterError(f"log_row({name!r}) needs at least one column=value")
+        self.workspace.store.add_value(self.id, validate_name("metric", name), "row", columns)
+
+    def log_table(self, name: str, value: Mapping[str, Sequence[Any]], description: str = "") -> None:
+        """A whole table as ``{column: [values…]}`` with columns of equal length."""
+        lengths = {len(list(v)) for v in value.values()}
+        if not value or len(lengths) != 1:
+            raise InvalidParameterError(
+                f"log_table({name!r}) needs a dict of equally long columns"
+            )
+        table = {str(k): list(v) for k, v in value.items()}
+        self.workspace.store.add_value(self.id, validate_name("metric", name), "table", table)
+
+    def log_image(
+        self, name: str, path: str | Path | None = None, plot: Any = None, description: str = ""
+    ) -> None:
+        """An image from a file or a matplotlib figure/pyplot, stored as an artifact."""
+        validate_name("metric", name)
+        if (path is None) == (plot is None):
+            raise InvalidParameterError("log_image needs exactly one of path= or plot=")
+        if path is not None:
+            source = Path(path)
+            if not source.is_file():
+                raise InvalidParameterError(f"log_image: no such file {str(source)!r}")
+            data, suffix = source.read_bytes(), source.suffix or ".png"
+        else:
+            figure = plot.gcf() if hasattr(plot, "gcf") else plot
+            if not hasattr(figure, "savefig"):
+                raise InvalidParameterError("log_image(plot=…) takes a matplotlib figure or pyplot")
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", bbox_inches="tight")
+            data, suffix = buffer.getvalue(), ".png"
+        seq = len(self.workspace.store.list_values(self.id, name)) + 1
+        artifact = f"images/{name}/{seq}{suffix}"
+        self._upload_bytes(artifact, data)
+        self.workspace.store.add_value(self.id, name, "image", {"path": artifact})
+
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        """Params are immutable: the same value again is fine, a different one is an error."""
+        self.workspace.store.set_params(self.id, params)
+
+    def log_param(self, name: str, value: Any) -> None:
+        self.log_params({name: value})
+
+    def set_tags(self, tags: Mapping[str, Any]) -> None:
+        self.workspace.store.set_tags(self.id, tags)
+
+    def tag(self, key: str, value: Any = "") -> None:
+        self.set_tags({key: value})
+
+    def remove_tags(self, keys: Sequence[str]) -> None:
+        self.workspace.store.remove_tags(self.id, keys)
+
+    def add_properties(self, properties: Mapping[str, Any]) -> None:
+        self.workspace.store.set_properties(self.id, properties)
+
+    def flush(self) -> None:
+        """Write buffered metric points now."""
+        get_writer().flush(self.id)
+
+    def get_metrics(self, name: str | None = None) -> dict[str, Any]:
+        """Azure's shape: a single value, a list for series, columns for rows, a table."""
+        self.flush()
+        store = self.workspace.store
+        out: dict[str, Any] = {}
+        for key in store.metric_keys(self.id):
+            if name is None or key == name:
+                out[key] = _one_or_list(store.metric_history(self.id, key).values)
+        grouped: dict[str, list[Any]] = {}
+        kinds: dict[str, str] = {}
+        for item in store.list_values(self.id, name):
+            grouped.setdefault(item.key, []).append(item.value)
+            kinds[item.key] = item.kind
+        for key, values in grouped.items():
+            if kinds[key] == "row":
+                columns: dict[str, list[Any]] = {}
+                for row in values:
+                    for column, value in row.items():
+                        columns.setdefault(column, []).append(value)
+                out[key] = columns
+            elif kinds[key] in ("table", "list"):
+                out[key] = values[-1]
+            elif kinds[key] == "image":
+                out[key] = _one_or_list([v["path"] for v in values])
+            else:
+                out[key] = _one_or_list(values)
+        return out
+
+    def get_metric_history(self, name: str) -> dict[str, list[Any]]:
+        self.flush()
+        series = self.workspace.store.metric_history(self.id, name)
+        return {"steps": series.steps, "timestamps": series.timestamps, "values": series.values}
+
+    def _upload_bytes(self, name: str, data: bytes) -> None:
+        raise NotImplementedError  # provided by RunFiles
+
+
+def _one_or_list(values: list[Any]) -> Any:
+    return values[0] if len(values) == 1 else values
