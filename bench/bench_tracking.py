@@ -53,15 +53,20 @@ def bench_mlflow_log(root: Path, points: int, batch_points: int) -> tuple[float,
     exp_id = client.create_experiment(f"bench-{uuid.uuid4().hex[:6]}")
     with mlflow.start_run(experiment_id=exp_id) as active:
         n_single = 2000
-        single_s, _ = timed(lambda: [mlflow.log_metric("loss", 1.0 / (i + 1), step=i)
-                                     for i in range(n_single)])
+        single_s, _ = timed(
+            lambda: [mlflow.log_metric("loss", 1.0 / (i + 1), step=i) for i in range(n_single)]
+        )
         run_id = active.info.run_id
 
         def batches() -> None:
             ts = int(time.time() * 1000)
             for start in range(0, batch_points, 1000):
-                client.log_batch(run_id, metrics=[
-                    Metric("batched", 1.0 / (i + 1), ts, i) for i in range(start, start + 1000)])
+                client.log_batch(
+                    run_id,
+                    metrics=[
+                        Metric("batched", 1.0 / (i + 1), ts, i) for i in range(start, start + 1000)
+                    ],
+                )
 
         batch_s, _ = timed(batches)
     history_s, hist = timed(lambda: client.get_metric_history(run_id, "batched"))
@@ -73,17 +78,48 @@ def seed_runs(ws: Workspace, count: int) -> int:
     exp = ws.experiment(f"bench-list-{count}")
     now = now_ms()
     with ws.store.write() as conn:
-        conn.execute(t.runs.insert(), [
-            {"id": uuid.uuid4().hex, "experiment_id": exp.id, "number": i + 1,
-             "display_name": f"run-{i + 1}", "kind": "script", "status": "Completed",
-             "compute": "local", "definition": "{}", "created_ms": now + i, "updated_ms": now}
-            for i in range(count)])
-        pks = conn.execute(t.runs.select().with_only_columns(t.runs.c.pk).where(
-            t.runs.c.experiment_id == exp.id)).scalars().all()
-        conn.execute(t.metric_series.insert(), [
-            {"run_pk": pk, "experiment_id": exp.id, "key": "accuracy", "count": 1,
-             "last_step": 0, "last_ts": now, "last_value": (pk * 7919 % 10007) / 10007}
-            for pk in pks])
+        conn.execute(
+            t.runs.insert(),
+            [
+                {
+                    "id": uuid.uuid4().hex,
+                    "experiment_id": exp.id,
+                    "number": i + 1,
+                    "display_name": f"run-{i + 1}",
+                    "kind": "script",
+                    "status": "Completed",
+                    "compute": "local",
+                    "definition": "{}",
+                    "created_ms": now + i,
+                    "updated_ms": now,
+                }
+                for i in range(count)
+            ],
+        )
+        pks = (
+            conn.execute(
+                t.runs.select()
+                .with_only_columns(t.runs.c.pk)
+                .where(t.runs.c.experiment_id == exp.id)
+            )
+            .scalars()
+            .all()
+        )
+        conn.execute(
+            t.metric_series.insert(),
+            [
+                {
+                    "run_pk": pk,
+                    "experiment_id": exp.id,
+                    "key": "accuracy",
+                    "count": 1,
+                    "last_step": 0,
+                    "last_ts": now,
+                    "last_value": (pk * 7919 % 10007) / 10007,
+                }
+                for pk in pks
+            ],
+        )
     return exp.id
 
 
@@ -102,8 +138,11 @@ def bench_submit(ws: Workspace, source: Path, repeat: int) -> float:
     for _ in range(repeat):
         start = time.perf_counter()
         run = exp.submit(ScriptRunConfig(source_dir=source, script="noop.py"))
-        while ws.store.get_run(run.id).status not in (RunStatus.RUNNING, RunStatus.COMPLETED,
-                                                      RunStatus.FAILED):
+        while ws.store.get_run(run.id).status not in (
+            RunStatus.RUNNING,
+            RunStatus.COMPLETED,
+            RunStatus.FAILED,
+        ):
             time.sleep(0.002)
         latencies.append(time.perf_counter() - start)
         run.wait_for_completion()
@@ -120,8 +159,9 @@ def bench_resnapshot(ws: Workspace, root: Path) -> float:
         (folder / f"f{i}.py").write_text(f"x = {i}\n")
     cache = ws.cache_dir / "bench-stat-cache.db"
     take_snapshot(tree, ws.blobs, limits=ws.config.snapshot, cache_path=cache)
-    seconds, _ = timed(lambda: take_snapshot(tree, ws.blobs, limits=ws.config.snapshot,
-                                             cache_path=cache))
+    seconds, _ = timed(
+        lambda: take_snapshot(tree, ws.blobs, limits=ws.config.snapshot, cache_path=cache)
+    )
     return seconds
 
 
@@ -137,7 +177,8 @@ def main() -> None:
 
     rate, run_id = bench_log(ws, args.points)
     mlflow_single, mlflow_batch, mlflow_20k_read = bench_mlflow_log(
-        root, args.points, args.mlflow_batch_points)
+        root, args.points, args.mlflow_batch_points
+    )
     history_s, hist = timed(lambda: ws.store.metric_history(run_id, "loss"))
     down_s, down = timed(lambda: ws.store.metric_downsampled(run_id, "loss", 2000))
     assert len(hist) == args.points and len(down) <= 2000
@@ -149,19 +190,37 @@ def main() -> None:
     resnap_s = bench_resnapshot(ws, root)
 
     n = f"{args.points:,}"
-    report([
-        (f"run.log, {n} points (pts/s)", f"{rate:,.0f}", f"log_metric {mlflow_single:,.0f}",
-         f"{rate / mlflow_single:,.0f}x (target >= 100x; >= 300,000 pts/s)"),
-        ("  vs MlflowClient.log_batch (pts/s)", f"{rate:,.0f}", f"{mlflow_batch:,.0f}",
-         f"{rate / mlflow_batch:,.1f}x (target >= 10x)"),
-        (f"read full history, {n} points", f"{history_s:.3f} s",
-         f"MLflow 20,000 pts ~{mlflow_20k_read:.3f} s", "target < 0.5 s"),
-        ("downsample to 2,000 points", f"{down_s * 1000:.1f} ms", "-", "target < 50 ms"),
-        (f"best 50 of {args.runs:,} runs by metric", f"{list_s * 1000:.1f} ms", "-",
-         "target < 50 ms"),
-        ("submit -> Running (median)", f"{submit_s * 1000:.0f} ms", "-", "target <= 200 ms"),
-        ("re-snapshot unchanged 10,000 files", f"{resnap_s:.3f} s", "-", "target <= 0.5 s"),
-    ])
+    report(
+        [
+            (
+                f"run.log, {n} points (pts/s)",
+                f"{rate:,.0f}",
+                f"log_metric {mlflow_single:,.0f}",
+                f"{rate / mlflow_single:,.0f}x (target >= 100x; >= 300,000 pts/s)",
+            ),
+            (
+                "  vs MlflowClient.log_batch (pts/s)",
+                f"{rate:,.0f}",
+                f"{mlflow_batch:,.0f}",
+                f"{rate / mlflow_batch:,.1f}x (target >= 10x)",
+            ),
+            (
+                f"read full history, {n} points",
+                f"{history_s:.3f} s",
+                f"MLflow 20,000 pts ~{mlflow_20k_read:.3f} s",
+                "target < 0.5 s",
+            ),
+            ("downsample to 2,000 points", f"{down_s * 1000:.1f} ms", "-", "target < 50 ms"),
+            (
+                f"best 50 of {args.runs:,} runs by metric",
+                f"{list_s * 1000:.1f} ms",
+                "-",
+                "target < 50 ms",
+            ),
+            ("submit -> Running (median)", f"{submit_s * 1000:.0f} ms", "-", "target <= 200 ms"),
+            ("re-snapshot unchanged 10,000 files", f"{resnap_s:.3f} s", "-", "target <= 0.5 s"),
+        ]
+    )
 
 
 if __name__ == "__main__":

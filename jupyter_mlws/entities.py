@@ -183,7 +183,9 @@ class RunRecord:
             "params": self.params,
             "tags": self.tags,
             "properties": self.properties,
-            "metrics": {k: MetricPoint(k, v, 0, 0).to_dict()["value"] for k, v in self.metrics.items()},
+            "metrics": {
+                k: MetricPoint(k, v, 0, 0).to_dict()["value"] for k, v in self.metrics.items()
+            },
         }
 
 

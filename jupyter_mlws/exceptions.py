@@ -68,7 +68,7 @@ class MissingExtraError(MlwsError, ImportError):
 
     def __init__(self, module: str, extra: str) -> None:
         super().__init__(
-            f"{module} is needed for this feature: pip install \"jupyter-mlws[{extra}]\""
+            f'{module} is needed for this feature: pip install "jupyter-mlws[{extra}]"'
         )
         self.module = module
         self.extra = extra

@@ -23,7 +23,7 @@ def invoke(args: Sequence[str], obj: CliContext | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
-        if exc.ctx is not None and isinstance(exc, click.UsageError):
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
             click.echo(exc.ctx.get_usage(), err=True)
         _error(exc.format_message())
         return exc.exit_code

@@ -45,8 +45,13 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-w", "--workspace", "workspace_path", envvar="MLWS_WORKSPACE",
-              help="Workspace folder (default: nearest .mlws/ upwards, else ~/.mlws).")
+@click.option(
+    "-w",
+    "--workspace",
+    "workspace_path",
+    envvar="MLWS_WORKSPACE",
+    help="Workspace folder (default: nearest .mlws/ upwards, else ~/.mlws).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 @click.pass_context
 def cli(ctx: click.Context, workspace_path: str | None, as_json: bool) -> None:

@@ -47,5 +47,12 @@ def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
 
 def json_option(func: F) -> F:
     """``--json`` on every command (it may also come before the command name)."""
-    return click.option("--json", "as_json", is_flag=True, expose_value=False, callback=_set_json,
-                        is_eager=True, help="Print the result as JSON.")(func)
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_json,
+        is_eager=True,
+        help="Print the result as JSON.",
+    )(func)

@@ -36,9 +36,14 @@ def demo(epochs: int) -> None:
     ws = ctx.workspace()
     source = _demo_source(ws.root)
     exp = ws.experiment(DEMO_EXPERIMENT)
-    run = exp.submit(ScriptRunConfig(source_dir=source, script="train.py",
-                                     arguments=["--epochs", str(epochs)],
-                                     tags={"demo": "true"}))
+    run = exp.submit(
+        ScriptRunConfig(
+            source_dir=source,
+            script="train.py",
+            arguments=["--epochs", str(epochs)],
+            tags={"demo": "true"},
+        )
+    )
     if not ctx.json:
         out.text(f"[mlws] submitted run {exp.name}:{run.number} ({run.id}); streaming its log\n")
     try:
@@ -62,8 +67,13 @@ def demo(epochs: int) -> None:
         out.record(summary, data=summary)
         return
     out.text("")
-    out.table([{"metric": m.key, "last": m.value, "min": m.min, "max": m.max, "points": m.count}
-               for m in latest], ["metric", "last", "min", "max", "points"])
+    out.table(
+        [
+            {"metric": m.key, "last": m.value, "min": m.min, "max": m.max, "points": m.count}
+            for m in latest
+        ],
+        ["metric", "last", "min", "max", "points"],
+    )
     out.text("")
     out.record({k: v for k, v in summary.items() if k != "metrics"})
     out.text(f"\nnext: mlws run show {exp.name}:{record.number}  |  mlws run list -e {exp.name}")

@@ -43,22 +43,34 @@ def run() -> None:
     """Submit and inspect runs."""
 
 
-@run.command("submit", context_settings={"ignore_unknown_options": True,
-                                         "allow_interspersed_args": False})
+@run.command(
+    "submit", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False}
+)
 @click.argument("script")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @click.option("-e", "--experiment", default="Default", show_default=True)
 @click.option("-c", "--compute", default="local", show_default=True)
-@click.option("--source-dir", type=click.Path(file_okay=False), help="Folder to snapshot (default: current).")
+@click.option(
+    "--source-dir", type=click.Path(file_okay=False), help="Folder to snapshot (default: current)."
+)
 @click.option("-n", "--name", help="Display name of the run.")
 @click.option("-t", "--tag", "tags", multiple=True, help="key=value tag (repeatable).")
 @click.option("-p", "--param", "params", multiple=True, help="key=value param (repeatable).")
 @click.option("--max-duration", type=float, help="Seconds after which the run is stopped.")
 @click.option("--wait", is_flag=True, help="Stream the logs and wait for the end.")
 @json_option
-def submit(script: str, args: tuple[str, ...], experiment: str, compute: str,
-           source_dir: str | None, name: str | None, tags: tuple[str, ...],
-           params: tuple[str, ...], max_duration: float | None, wait: bool) -> None:
+def submit(
+    script: str,
+    args: tuple[str, ...],
+    experiment: str,
+    compute: str,
+    source_dir: str | None,
+    name: str | None,
+    tags: tuple[str, ...],
+    params: tuple[str, ...],
+    max_duration: float | None,
+    wait: bool,
+) -> None:
     """Submit SCRIPT [ARGS]... as a run (options go before SCRIPT)."""
     ctx = get_ctx()
     source = Path(source_dir or ".").resolve()
@@ -67,11 +79,18 @@ def submit(script: str, args: tuple[str, ...], experiment: str, compute: str,
         script_path = source / script  # SCRIPT given relative to --source-dir
     script_path = script_path.resolve()
     if not script_path.is_relative_to(source):
-        raise InvalidParameterError(f"script {script!r} must be inside the source folder {str(source)!r}")
+        raise InvalidParameterError(
+            f"script {script!r} must be inside the source folder {str(source)!r}"
+        )
     rel = script_path.relative_to(source)
     config = ScriptRunConfig(
-        source_dir=source, script=Path(rel).as_posix(), arguments=list(args), compute=compute,
-        max_duration_s=max_duration, tags=parse_pairs(tags, "--tag"), display_name=name,
+        source_dir=source,
+        script=Path(rel).as_posix(),
+        arguments=list(args),
+        compute=compute,
+        max_duration_s=max_duration,
+        tags=parse_pairs(tags, "--tag"),
+        display_name=name,
         params={k: literal_or_string(v) for k, v in parse_pairs(params, "--param").items()},
     )
     submitted = ctx.workspace().experiment(experiment).submit(config)
@@ -80,7 +99,9 @@ def submit(script: str, args: tuple[str, ...], experiment: str, compute: str,
         submitted.wait_for_completion(show_output=not ctx.json, raise_on_error=False)
         record = submitted.refresh()
         if not ctx.json:
-            ctx.out.text(f"[mlws] run {record.experiment_name}:{record.number} {record.status.value}")
+            ctx.out.text(
+                f"[mlws] run {record.experiment_name}:{record.number} {record.status.value}"
+            )
     ctx.out.record(run_row(record), data=record.to_dict())
     if wait and record.status is not RunStatus.COMPLETED:
         raise SystemExit(1)
@@ -88,27 +109,48 @@ def submit(script: str, args: tuple[str, ...], experiment: str, compute: str,
 
 @run.command("list")
 @click.option("-e", "--experiment", help="Only this experiment.")
-@click.option("-s", "--status", "statuses", multiple=True, help="Only runs in this status (repeatable).")
+@click.option(
+    "-s", "--status", "statuses", multiple=True, help="Only runs in this status (repeatable)."
+)
 @click.option("-t", "--tag", "tags", multiple=True, help="Only runs with tag key=value.")
 @click.option("-c", "--compute", help="Only runs on this compute target.")
-@click.option("--sort", default="created", show_default=True, help="created|number|started|status|name|metric:KEY")
+@click.option(
+    "--sort",
+    default="created",
+    show_default=True,
+    help="created|number|started|status|name|metric:KEY",
+)
 @click.option("--asc", is_flag=True, help="Ascending order.")
 @click.option("--limit", default=20, show_default=True, type=int)
 @click.option("--children", is_flag=True, help="Include child runs.")
 @json_option
-def list_runs(experiment: str | None, statuses: tuple[str, ...], tags: tuple[str, ...],
-              compute: str | None, sort: str, asc: bool, limit: int, children: bool) -> None:
+def list_runs(
+    experiment: str | None,
+    statuses: tuple[str, ...],
+    tags: tuple[str, ...],
+    compute: str | None,
+    sort: str,
+    asc: bool,
+    limit: int,
+    children: bool,
+) -> None:
     """Runs, newest first, with their latest metrics."""
     ws = get_ctx().workspace()
     exp_id = ws.store.get_experiment(experiment).id if experiment else None
     records, _ = ws.store.list_runs(
-        exp_id, statuses=[RunStatus.parse(s) for s in statuses] or None,
-        tags=parse_pairs(tags, "--tag"), compute=compute, sort_by=sort, descending=not asc,
-        limit=limit, top_level_only=not children,
+        exp_id,
+        statuses=[RunStatus.parse(s) for s in statuses] or None,
+        tags=parse_pairs(tags, "--tag"),
+        compute=compute,
+        sort_by=sort,
+        descending=not asc,
+        limit=limit,
+        top_level_only=not children,
     )
     records = [observe(ws.store, r, ws.config.lost_after_seconds) for r in records]
-    get_ctx().out.table([run_row(r) for r in records], RUN_COLUMNS,
-                        data=[r.to_dict() for r in records])
+    get_ctx().out.table(
+        [run_row(r) for r in records], RUN_COLUMNS, data=[r.to_dict() for r in records]
+    )
 
 
 @run.command("show")
@@ -183,9 +225,14 @@ def metrics(run_ref: str, key: str | None, max_points: int | None) -> None:
         rows = [m.__dict__ for m in latest]
         get_ctx().out.table(rows, ["key", "value", "step", "count", "min", "max"], data=rows)
         return
-    series = (store.metric_downsampled(r.id, key, max_points) if max_points
-              else store.metric_history(r.id, key))
-    rows = [{"step": p.step, "value": p.value, "time": fmt_time(p.timestamp)} for p in series.points()]
+    series = (
+        store.metric_downsampled(r.id, key, max_points)
+        if max_points
+        else store.metric_history(r.id, key)
+    )
+    rows = [
+        {"step": p.step, "value": p.value, "time": fmt_time(p.timestamp)} for p in series.points()
+    ]
     get_ctx().out.table(rows, ["step", "value", "time"], data=series.to_dict())
 
 
@@ -201,10 +248,15 @@ def cancel(run_ref: str) -> None:
 
 @run.command("download")
 @click.argument("run_ref")
-@click.option("--what", type=click.Choice(["outputs", "logs", "snapshot", "all"]), default="all",
-              show_default=True)
-@click.option("-o", "--out", "out_dir", default=".", type=click.Path(file_okay=False),
-              show_default=True)
+@click.option(
+    "--what",
+    type=click.Choice(["outputs", "logs", "snapshot", "all"]),
+    default="all",
+    show_default=True,
+)
+@click.option(
+    "-o", "--out", "out_dir", default=".", type=click.Path(file_okay=False), show_default=True
+)
 @json_option
 def download(run_ref: str, what: str, out_dir: str) -> None:
     """Download a run's outputs, logs and/or snapshot (as a zip) into a folder."""

@@ -10,8 +10,13 @@ from jupyter_mlws.tracking import Workspace
 
 @click.command("init")
 @click.argument("path", required=False, type=click.Path(file_okay=False))
-@click.option("--db-url", help="Store URL, e.g. postgresql+psycopg://user@host/db (default: SQLite in .mlws/).")
-@click.option("--artifact-url", help="Artifact store: a folder or any fsspec URL, e.g. s3://bucket/mlws.")
+@click.option(
+    "--db-url",
+    help="Store URL, e.g. postgresql+psycopg://user@host/db (default: SQLite in .mlws/).",
+)
+@click.option(
+    "--artifact-url", help="Artifact store: a folder or any fsspec URL, e.g. s3://bucket/mlws."
+)
 @click.option("--force", is_flag=True, help="Rewrite an existing workspace.json.")
 @json_option
 def init(path: str | None, db_url: str | None, artifact_url: str | None, force: bool) -> None:

@@ -67,12 +67,15 @@ class Job:
             ENV_RUN_ID: self.run_id,
             "PYTHONUNBUFFERED": "1",
         }
-        proc = start_group(argv, cwd=self.workdir, env=env,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = start_group(
+            argv, cwd=self.workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         assert proc.stdout is not None and proc.stderr is not None
         self.pump.attach(proc.stdout)
         self.pump.attach(proc.stderr, is_stderr=True)
-        if not self.store.transition(self.run_id, RunStatus.RUNNING, only_from=[RunStatus.PREPARING]):
+        if not self.store.transition(
+            self.run_id, RunStatus.RUNNING, only_from=[RunStatus.PREPARING]
+        ):
             kill_group(proc)  # canceled while preparing
             self.pump.close()
             return None
@@ -91,8 +94,10 @@ class Job:
             if status is RunStatus.CANCEL_REQUESTED:
                 self.reason = (RunStatus.CANCELED, "canceled by request")
             elif max_duration and time.monotonic() - started > float(max_duration):
-                self.reason = (RunStatus.FAILED,
-                               f"exceeded its maximum duration of {max_duration} s")
+                self.reason = (
+                    RunStatus.FAILED,
+                    f"exceeded its maximum duration of {max_duration} s",
+                )
             if self.reason is not None:
                 kill_group(proc)
                 return proc.wait()
@@ -108,8 +113,11 @@ class Job:
             return None
 
     def _conclude(self, code: int) -> RunStatus:
-        self.store.transition(self.run_id, RunStatus.FINALIZING,
-                              only_from=[RunStatus.RUNNING, RunStatus.CANCEL_REQUESTED])
+        self.store.transition(
+            self.run_id,
+            RunStatus.FINALIZING,
+            only_from=[RunStatus.RUNNING, RunStatus.CANCEL_REQUESTED],
+        )
         self._collect_outputs()
         if self.reason is not None:
             status, message = self.reason

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -20,17 +21,20 @@ def _new_session_dying_with_parent() -> None:
     # as one), and SIGKILL if the runner itself dies, so no orphan keeps running.
     os.setsid()
     if sys.platform == "linux":
-        try:
+        with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass
 
 
-def start_group(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str],
-                **kwargs: Any) -> subprocess.Popen[bytes]:
+def start_group(
+    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], **kwargs: Any
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        list(argv), cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
-        preexec_fn=_new_session_dying_with_parent, **kwargs,
+        list(argv),
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        preexec_fn=_new_session_dying_with_parent,
+        **kwargs,
     )
 
 
@@ -39,8 +43,13 @@ def spawn_detached(argv: Sequence[str], *, env: Mapping[str, str], log_path: Pat
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            list(argv), env=dict(env), stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
+            list(argv),
+            env=dict(env),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
         )
     return proc.pid
 

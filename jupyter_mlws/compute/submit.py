@@ -29,8 +29,9 @@ def submit_run(
     """Returns as soon as the run is queued and (if a slot is free) its runner started."""
     ws = experiment.workspace
     target = get_target(ws, compute)  # unknown target: fail before any work
-    snapshot = take_snapshot(source_dir, ws.blobs, limits=ws.config.snapshot,
-                             cache_path=ws.cache_dir / "stat-cache.db")
+    snapshot = take_snapshot(
+        source_dir, ws.blobs, limits=ws.config.snapshot, cache_path=ws.cache_dir / "stat-cache.db"
+    )
     ws.store.add_snapshot(snapshot.id, len(snapshot.files), snapshot.total_bytes)
     record = ws.store.create_run(
         experiment.id,

@@ -27,7 +27,7 @@ class ComputeTarget(Protocol):
 
 def get_target(ws: Workspace, name: str) -> ComputeTarget:
     if name == LOCAL:
-        return _load(LOCAL)(ws, LOCAL, {})  # type: ignore[no-any-return]
+        return _load(LOCAL)(ws, LOCAL, {})
     try:
         row = ws.store.get_target(name)
     except ResourceNotFoundError:
@@ -35,7 +35,7 @@ def get_target(ws: Workspace, name: str) -> ComputeTarget:
         raise ResourceNotFoundError(
             f"unknown compute target {name!r}; available: {', '.join(names)}"
         ) from None
-    return _load(row["type"])(ws, name, row["config"])  # type: ignore[no-any-return]
+    return _load(row["type"])(ws, name, row["config"])
 
 
 def _load(type_name: str) -> type:
@@ -45,10 +45,14 @@ def _load(type_name: str) -> type:
             f"unknown compute type {type_name!r}; known: {', '.join(TARGET_TYPES)}"
         )
     module, _, attr = spec.partition(":")
-    return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), attr)
 
 
 def list_targets(ws: Workspace) -> list[dict[str, Any]]:
-    local = {"name": LOCAL, "type": "local", "state": {"status": "Running"},
-             "config": {"max_concurrency": ws.config.local_max_concurrency}}
+    local = {
+        "name": LOCAL,
+        "type": "local",
+        "state": {"status": "Running"},
+        "config": {"max_concurrency": ws.config.local_max_concurrency},
+    }
     return [local, *ws.store.list_targets()]

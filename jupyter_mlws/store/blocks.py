@@ -25,8 +25,9 @@ class Columns:
         return cls(array("q"), array("q"), array("d"))
 
     @classmethod
-    def from_lists(cls, steps: Sequence[int], timestamps: Sequence[int],
-                   values: Sequence[float]) -> Columns:
+    def from_lists(
+        cls, steps: Sequence[int], timestamps: Sequence[int], values: Sequence[float]
+    ) -> Columns:
         return cls(array("q", steps), array("q", timestamps), array("d", values))
 
     def __len__(self) -> int:
@@ -36,8 +37,7 @@ class Columns:
         """Strictly increasing in (step, timestamp): the common, fast case."""
         s, ts = self.steps, self.timestamps
         return all(
-            s[i] < s[i + 1] or (s[i] == s[i + 1] and ts[i] < ts[i + 1])
-            for i in range(len(s) - 1)
+            s[i] < s[i + 1] or (s[i] == s[i + 1] and ts[i] < ts[i + 1]) for i in range(len(s) - 1)
         )
 
     def sorted_unique(self) -> Columns:
@@ -123,5 +123,8 @@ def minmax_downsample(cols: Columns, max_points: int) -> Columns:
     keep = keep[keep < n]
     steps = np.frombuffer(cols.steps, dtype=np.int64)[keep]
     stamps = np.frombuffer(cols.timestamps, dtype=np.int64)[keep]
-    return Columns(array("q", steps.tobytes()), array("q", stamps.tobytes()),
-                   array("d", values[keep].tobytes()))
+    return Columns(
+        array("q", steps.tobytes()),
+        array("q", stamps.tobytes()),
+        array("d", values[keep].tobytes()),
+    )

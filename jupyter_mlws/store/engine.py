@@ -31,8 +31,11 @@ def _sqlite_engine(url: str) -> Engine:
         url,
         # Autocommit at the driver level; we issue BEGIN IMMEDIATE ourselves so that
         # writers queue on the busy timeout instead of failing on lock upgrades.
-        connect_args={"isolation_level": None, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
-                      "check_same_thread": False},
+        connect_args={
+            "isolation_level": None,
+            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+            "check_same_thread": False,
+        },
     )
 
     @event.listens_for(engine, "connect")

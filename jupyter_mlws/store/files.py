@@ -26,8 +26,14 @@ class FilesMixin(StoreBase):
             conn.execute(
                 insert(t.artifacts),
                 [
-                    {"run_pk": pk, "path": e.path, "digest": e.digest, "size": e.size,
-                     "mode": e.mode, "created_ms": now}
+                    {
+                        "run_pk": pk,
+                        "path": e.path,
+                        "digest": e.digest,
+                        "size": e.size,
+                        "mode": e.mode,
+                        "created_ms": now,
+                    }
                     for e in entries
                 ],
             )
@@ -49,7 +55,9 @@ class FilesMixin(StoreBase):
             if found is None:
                 conn.execute(
                     insert(t.snapshots).values(
-                        id=snapshot_id, created_ms=now_ms(), file_count=file_count,
+                        id=snapshot_id,
+                        created_ms=now_ms(),
+                        file_count=file_count,
                         total_bytes=total_bytes,
                     )
                 )

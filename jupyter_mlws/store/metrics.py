@@ -134,9 +134,7 @@ class MetricsMixin(StoreBase):
             )
         )
 
-    def _merge_overlap(
-        self, conn: Connection, sid: int, cols: Columns
-    ) -> tuple[Columns, int, int]:
+    def _merge_overlap(self, conn: Connection, sid: int, cols: Columns) -> tuple[Columns, int, int]:
         """Rewrite the tail blocks that overlap the new points, merged with them.
 
         Returns the merged points, the first sequence number to write them at, and how
@@ -164,9 +162,7 @@ class MetricsMixin(StoreBase):
     def _series(self, conn: Connection, run_id: str, key: str) -> Any:
         pk = self.run_pk(conn, run_id)
         col = t.metric_series.c
-        row = conn.execute(
-            select(t.metric_series).where(col.run_pk == pk, col.key == key)
-        ).first()
+        row = conn.execute(select(t.metric_series).where(col.run_pk == pk, col.key == key)).first()
         if row is None:
             raise ResourceNotFoundError(f"run {run_id} has no metric {key!r}")
         return row
@@ -219,7 +215,7 @@ class MetricsMixin(StoreBase):
                 value=nan if r.last_value is None else r.last_value,
                 step=r.last_step,
                 timestamp=r.last_ts,
-                count=r.count,
+                count=r._mapping["count"],
                 min=nan if r.min_value is None else r.min_value,
                 max=nan if r.max_value is None else r.max_value,
             )
@@ -227,8 +223,6 @@ class MetricsMixin(StoreBase):
         ]
 
 
-def _pick(
-    choose: Any, current: float | None, new: float | None
-) -> float | None:
+def _pick(choose: Any, current: float | None, new: float | None) -> float | None:
     values = [v for v in (current, new) if v is not None]
     return choose(values) if values else None

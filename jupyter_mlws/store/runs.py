@@ -85,6 +85,7 @@ class RunsMixin(StoreBase):
                     updated_ms=now,
                 )
             )
+            assert result.inserted_primary_key is not None
             pk = result.inserted_primary_key[0]
             for name, values in (("params", params), ("tags", tags), ("properties", properties)):
                 if values:
@@ -133,9 +134,11 @@ class RunsMixin(StoreBase):
             return self.get_run_by_number(exp_id, int(number)).id
         if len(ref) >= 6 and all(c in "0123456789abcdef" for c in ref):
             with self.read() as conn:
-                ids = list(conn.execute(
-                    select(t.runs.c.id).where(t.runs.c.id.startswith(ref)).limit(2)
-                ).scalars())
+                ids = list(
+                    conn.execute(
+                        select(t.runs.c.id).where(t.runs.c.id.startswith(ref)).limit(2)
+                    ).scalars()
+                )
             if len(ids) == 1:
                 return ids[0]
             if len(ids) > 1:
@@ -246,8 +249,9 @@ class RunsMixin(StoreBase):
                     tag, and_(tag.c.run_pk == t.runs.c.pk, tag.c.key == key, tag.c.value == value)
                 )
             query = query.where(*conds)
-            rows = self._sorted_page(conn, query, experiment_id, sort_by, descending,
-                                     offset, limit + 1)
+            rows = self._sorted_page(
+                conn, query, experiment_id, sort_by, descending, offset, limit + 1
+            )
             has_more = len(rows) > limit
             records = self._records(conn, rows[:limit])
         return records, encode_page_token(offset + limit) if has_more else None
@@ -343,9 +347,7 @@ class RunsMixin(StoreBase):
         """Record liveness and return the current status (so runners see cancel requests)."""
         now = now_ms()
         with self.write() as conn:
-            conn.execute(
-                update(t.runs).where(t.runs.c.id == run_id).values(heartbeat_ms=now)
-            )
+            conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(heartbeat_ms=now))
             status = conn.execute(
                 select(t.runs.c.status).where(t.runs.c.id == run_id)
             ).scalar_one_or_none()
@@ -356,9 +358,7 @@ class RunsMixin(StoreBase):
     def set_run_fields(self, run_id: str, **fields: Any) -> None:
         with self.write() as conn:
             conn.execute(
-                update(t.runs)
-                .where(t.runs.c.id == run_id)
-                .values(updated_ms=now_ms(), **fields)
+                update(t.runs).where(t.runs.c.id == run_id).values(updated_ms=now_ms(), **fields)
             )
 
     def run_pid_started(self, run_id: str) -> float | None:
@@ -406,9 +406,7 @@ class RunsMixin(StoreBase):
                 conn.execute(
                     select(func.count()).where(
                         t.runs.c.compute == compute,
-                        t.runs.c.status.in_(
-                            [s.value for s in RunStatus if s.is_active]
-                        ),
+                        t.runs.c.status.in_([s.value for s in RunStatus if s.is_active]),
                     )
                 ).scalar_one()
             )
@@ -427,7 +425,9 @@ class RunsMixin(StoreBase):
         with self.write() as conn:
             pk = self.run_pk(conn, run_id)
             conn.execute(
-                delete(t.run_tags).where(t.run_tags.c.run_pk == pk, t.run_tags.c.key.in_(list(keys)))
+                delete(t.run_tags).where(
+                    t.run_tags.c.run_pk == pk, t.run_tags.c.key.in_(list(keys))
+                )
             )
 
     def _set_kv(self, run_id: str, name: str, values: Mapping[str, Any]) -> None:
@@ -443,7 +443,9 @@ class RunsMixin(StoreBase):
                 select(table.c.key, table.c.value).where(
                     table.c.run_pk == pk, table.c.key.in_(list(clean))
                 )
-            ).tuples().all()
+            )
+            .tuples()
+            .all()
         )
         if name != "tags":  # params and properties are immutable once set
             for key, value in clean.items():
@@ -458,7 +460,9 @@ class RunsMixin(StoreBase):
         for key, value in clean.items():
             if key in existing and existing[key] != value:
                 conn.execute(
-                    update(table).where(table.c.run_pk == pk, table.c.key == key).values(value=value)
+                    update(table)
+                    .where(table.c.run_pk == pk, table.c.key == key)
+                    .values(value=value)
                 )
         conn.execute(update(t.runs).where(t.runs.c.pk == pk).values(updated_ms=now_ms()))
 

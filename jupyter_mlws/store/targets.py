@@ -15,21 +15,34 @@ TargetRow = dict[str, Any]
 
 
 def _row(row: Any) -> TargetRow:
-    return {"name": row.name, "type": row.type, "config": loads(row.config) or {},
-            "state": loads(row.state) or {}, "created_ms": row.created_ms,
-            "updated_ms": row.updated_ms}
+    return {
+        "name": row.name,
+        "type": row.type,
+        "config": loads(row.config) or {},
+        "state": loads(row.state) or {},
+        "created_ms": row.created_ms,
+        "updated_ms": row.updated_ms,
+    }
 
 
 class TargetsMixin(StoreBase):
     def add_target(self, name: str, type_: str, config: dict[str, Any]) -> TargetRow:
         now = now_ms()
         with self.write() as conn:
-            if conn.execute(select(t.compute_targets.c.name).where(
-                    t.compute_targets.c.name == name)).first():
+            if conn.execute(
+                select(t.compute_targets.c.name).where(t.compute_targets.c.name == name)
+            ).first():
                 raise ResourceAlreadyExistsError(f"compute target {name!r} already exists")
-            conn.execute(insert(t.compute_targets).values(
-                name=name, type=type_, config=dumps(config), state="{}", created_ms=now,
-                updated_ms=now))
+            conn.execute(
+                insert(t.compute_targets).values(
+                    name=name,
+                    type=type_,
+                    config=dumps(config),
+                    state="{}",
+                    created_ms=now,
+                    updated_ms=now,
+                )
+            )
         return self.get_target(name)
 
     def get_target(self, name: str) -> TargetRow:
@@ -46,22 +59,29 @@ class TargetsMixin(StoreBase):
             rows = conn.execute(select(t.compute_targets).order_by(t.compute_targets.c.name))
             return [_row(r) for r in rows]
 
-    def update_target(self, name: str, *, config: dict[str, Any] | None = None,
-                      state: dict[str, Any] | None = None) -> None:
+    def update_target(
+        self,
+        name: str,
+        *,
+        config: dict[str, Any] | None = None,
+        state: dict[str, Any] | None = None,
+    ) -> None:
         values: dict[str, Any] = {"updated_ms": now_ms()}
         if config is not None:
             values["config"] = dumps(config)
         if state is not None:
             values["state"] = dumps(state)
         with self.write() as conn:
-            done = conn.execute(update(t.compute_targets).where(
-                t.compute_targets.c.name == name).values(**values)).rowcount
+            done = conn.execute(
+                update(t.compute_targets).where(t.compute_targets.c.name == name).values(**values)
+            ).rowcount
         if not done:
             raise ResourceNotFoundError(f"compute target {name!r} does not exist")
 
     def delete_target(self, name: str) -> None:
         with self.write() as conn:
-            done = conn.execute(delete(t.compute_targets).where(
-                t.compute_targets.c.name == name)).rowcount
+            done = conn.execute(
+                delete(t.compute_targets).where(t.compute_targets.c.name == name)
+            ).rowcount
         if not done:
             raise ResourceNotFoundError(f"compute target {name!r} does not exist")

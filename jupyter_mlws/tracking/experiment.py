@@ -72,10 +72,16 @@ class Experiment:
     ) -> list[Run]:
         from jupyter_mlws.tracking.run import Run
 
-        statuses = [RunStatus.parse(status) if isinstance(status, str) else status] if status else None
+        statuses = (
+            [RunStatus.parse(status) if isinstance(status, str) else status] if status else None
+        )
         records, _ = self.workspace.store.list_runs(
-            self.id, statuses=statuses, tags=tags, top_level_only=not include_children,
-            sort_by=sort_by, limit=limit,
+            self.id,
+            statuses=statuses,
+            tags=tags,
+            top_level_only=not include_children,
+            sort_by=sort_by,
+            limit=limit,
         )
         return [Run(self.workspace, r.id, record=r) for r in records]
 

@@ -8,7 +8,9 @@ from functools import cache
 from jupyter_mlws.entities import RunRecord, RunStatus, now_ms
 from jupyter_mlws.store import SqlStore
 
-LOST = "lost: the process running it stopped without reporting (killed, crashed or machine restarted)"
+LOST = (
+    "lost: the process running it stopped without reporting (killed, crashed or machine restarted)"
+)
 
 
 @cache

@@ -35,8 +35,14 @@ _context_run: Run | None = None
 
 
 class Run(RunLogging, RunFiles):
-    def __init__(self, workspace: Workspace, run_id: str, *, record: RunRecord | None = None,
-                 owned: bool = False) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        run_id: str,
+        *,
+        record: RunRecord | None = None,
+        owned: bool = False,
+    ) -> None:
         self.workspace = workspace
         self.id = run_id
         self._record = record or workspace.store.get_run(run_id)
@@ -74,7 +80,9 @@ class Run(RunLogging, RunFiles):
             properties=git.git_properties(source_dir or os.getcwd()),
             started=True,
         )
-        ws.store.set_run_fields(record.id, host=liveness.this_host(), pid=pid, pid_started=pid_started)
+        ws.store.set_run_fields(
+            record.id, host=liveness.this_host(), pid=pid, pid_started=pid_started
+        )
         run = cls(ws, record.id, owned=True)
         get_writer().watch(ws.store, run.id, ws.config.heartbeat_seconds)
         _register_exit_handler(run)
@@ -94,8 +102,11 @@ class Run(RunLogging, RunFiles):
 
             run_id = os.environ.get(ENV_RUN_ID)
             if run_id:
-                ws = Workspace.open(os.environ[ENV_WORKSPACE]) if os.environ.get(
-                    ENV_WORKSPACE) else Workspace.current()
+                ws = (
+                    Workspace.open(os.environ[ENV_WORKSPACE])
+                    if os.environ.get(ENV_WORKSPACE)
+                    else Workspace.current()
+                )
                 _context_run = cls(ws, run_id)
             else:
                 experiment = Workspace.current().experiment(
@@ -166,8 +177,9 @@ class Run(RunLogging, RunFiles):
             return
         self._end(RunStatus.COMPLETED)
 
-    def fail(self, error_details: str | BaseException | None = None,
-             error_code: str | None = None) -> None:
+    def fail(
+        self, error_details: str | BaseException | None = None, error_code: str | None = None
+    ) -> None:
         self.flush()
         error: dict[str, Any] = {"message": str(error_details or "failed")}
         if isinstance(error_details, BaseException):
@@ -184,8 +196,9 @@ class Run(RunLogging, RunFiles):
             return
         store = self.workspace.store
         if record.status.is_active and record.compute != "interactive":
-            store.transition(self.id, RunStatus.CANCEL_REQUESTED,
-                             only_from=[s for s in RunStatus if s.is_active])
+            store.transition(
+                self.id, RunStatus.CANCEL_REQUESTED, only_from=[s for s in RunStatus if s.is_active]
+            )
         else:
             self.flush()
             self._end(RunStatus.CANCELED)
@@ -199,8 +212,12 @@ class Run(RunLogging, RunFiles):
     def __enter__(self) -> Run:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if exc is None:
             self.complete()
         elif isinstance(exc, KeyboardInterrupt):
@@ -209,9 +226,14 @@ class Run(RunLogging, RunFiles):
         else:
             self.fail(exc)
 
-    def wait_for_completion(self, show_output: bool = False, timeout: float | None = None,
-                            raise_on_error: bool = True, poll: float = 0.2,
-                            out: TextIO | None = None) -> dict[str, Any]:
+    def wait_for_completion(
+        self,
+        show_output: bool = False,
+        timeout: float | None = None,
+        raise_on_error: bool = True,
+        poll: float = 0.2,
+        out: TextIO | None = None,
+    ) -> dict[str, Any]:
         """Block until the run ends, streaming its logs when ``show_output``."""
         stream = out or sys.stdout
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -228,8 +250,7 @@ class Run(RunLogging, RunFiles):
                 raise TimeoutError(f"run {self.id} still {record.status.value} after {timeout}s")
             time.sleep(poll)
         if raise_on_error and record.status is not RunStatus.COMPLETED:
-            raise RunFailedError(self.id, record.status.value,
-                                 (record.error or {}).get("message"))
+            raise RunFailedError(self.id, record.status.value, (record.error or {}).get("message"))
         return self.get_details()
 
     def _print_logs(self, offset: int, stream: TextIO) -> int:
@@ -248,8 +269,9 @@ class Run(RunLogging, RunFiles):
         return Run.start(self.experiment, name=name, parent=self, kind="child", **kwargs)
 
     def get_children(self, recursive: bool = False) -> list[Run]:
-        records, _ = self.workspace.store.list_runs(parent_id=self.id, limit=10_000,
-                                                    sort_by="number", descending=False)
+        records, _ = self.workspace.store.list_runs(
+            parent_id=self.id, limit=10_000, sort_by="number", descending=False
+        )
         children = [Run(self.workspace, r.id, record=r) for r in records]
         if recursive:
             for child in list(children):
@@ -258,12 +280,19 @@ class Run(RunLogging, RunFiles):
 
     def __repr__(self) -> str:
         r = self._record
-        return (f"Run(experiment={r.experiment_name!r}, number={r.number}, id={r.id!r}, "
-                f"status={r.status.value!r})")
+        return (
+            f"Run(experiment={r.experiment_name!r}, number={r.number}, id={r.id!r}, "
+            f"status={r.status.value!r})"
+        )
 
 
-def start_run(experiment: str | None = None, name: str | None = None, *,
-              workspace: Workspace | None = None, **kwargs: Any) -> Run:
+def start_run(
+    experiment: str | None = None,
+    name: str | None = None,
+    *,
+    workspace: Workspace | None = None,
+    **kwargs: Any,
+) -> Run:
     """An interactive run; use it as ``with start_run("exp") as run:``."""
     from jupyter_mlws.tracking.workspace import Workspace
 

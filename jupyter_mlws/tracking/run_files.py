@@ -30,7 +30,9 @@ class RunFiles:
     id: str
     workspace: Workspace
 
-    def upload_file(self, name: str, path_or_stream: str | os.PathLike[str] | IO[bytes]) -> FileEntry:
+    def upload_file(
+        self, name: str, path_or_stream: str | os.PathLike[str] | IO[bytes]
+    ) -> FileEntry:
         target = clean_artifact_path(name)
         if isinstance(path_or_stream, (str, os.PathLike)):
             source = Path(path_or_stream)
@@ -65,8 +67,9 @@ class RunFiles:
         entries = []
         for name, source in items:
             digest, size = self.workspace.blobs.put_file(source)
-            entries.append(FileEntry(clean_artifact_path(name), digest, size,
-                                     source.stat().st_mode & 0o777))
+            entries.append(
+                FileEntry(clean_artifact_path(name), digest, size, source.stat().st_mode & 0o777)
+            )
         self.workspace.store.add_artifacts(self.id, entries)
         return entries
 
@@ -80,7 +83,9 @@ class RunFiles:
                 return entry
         raise ResourceNotFoundError(f"run {self.id} has no file {name!r}")
 
-    def download_file(self, name: str, output_file_path: str | os.PathLike[str] | None = None) -> Path:
+    def download_file(
+        self, name: str, output_file_path: str | os.PathLike[str] | None = None
+    ) -> Path:
         entry = self.get_file(name)
         dest = Path(output_file_path) if output_file_path else Path(PurePosixPath(entry.path).name)
         if dest.is_dir():
@@ -89,7 +94,9 @@ class RunFiles:
         self.workspace.blobs.get_file(entry.digest, dest)
         return dest
 
-    def download_files(self, prefix: str = "", output_directory: str | os.PathLike[str] = ".") -> list[Path]:
+    def download_files(
+        self, prefix: str = "", output_directory: str | os.PathLike[str] = "."
+    ) -> list[Path]:
         out = Path(output_directory)
         paths = []
         for entry in self.workspace.store.list_artifacts(self.id, prefix):

@@ -29,7 +29,9 @@ class RunLogging:
         else:
             number = validate_metric_value(name, value)
         if step is not None and (type(step) is not int or step < 0):
-            raise InvalidParameterError(f"step of {name!r} must be a non-negative int, got {step!r}")
+            raise InvalidParameterError(
+                f"step of {name!r} must be a non-negative int, got {step!r}"
+            )
         get_writer().add(self.workspace.store, self.id, name, number, step)
 
     def log_metrics(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
@@ -51,13 +53,13 @@ class RunLogging:
             raise InvalidParameterError(f"log_row({name!r}) needs at least one column=value")
         self.workspace.store.add_value(self.id, validate_name("metric", name), "row", columns)
 
-    def log_table(self, name: str, value: Mapping[str, Sequence[Any]], description: str = "") -> None:
+    def log_table(
+        self, name: str, value: Mapping[str, Sequence[Any]], description: str = ""
+    ) -> None:
         """A whole table as ``{column: [values…]}`` with columns of equal length."""
         lengths = {len(list(v)) for v in value.values()}
         if not value or len(lengths) != 1:
-            raise InvalidParameterError(
-                f"log_table({name!r}) needs a dict of equally long columns"
-            )
+            raise InvalidParameterError(f"log_table({name!r}) needs a dict of equally long columns")
         table = {str(k): list(v) for k, v in value.items()}
         self.workspace.store.add_value(self.id, validate_name("metric", name), "table", table)
 

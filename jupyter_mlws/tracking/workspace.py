@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from jupyter_mlws.tracking.experiment import Experiment
     from jupyter_mlws.tracking.run import Run
 
+W = TypeVar("W", bound="Workspace")
 _open_lock = threading.Lock()
 _opened: dict[tuple[type, Path, int], Any] = {}
 
@@ -39,13 +40,13 @@ class Workspace:
     # ---- opening ------------------------------------------------------------------
     @classmethod
     def init(
-        cls,
+        cls: type[W],
         path: str | os.PathLike[str] | None = None,
         *,
         db_url: str | None = None,
         artifact_url: str | None = None,
         force: bool = False,
-    ) -> Workspace:
+    ) -> W:
         """Create `.mlws/` in ``path`` (default: the current folder)."""
         root = cfg.resolve_root(path if path is not None else Path.cwd())
         exists = (root / cfg.CONFIG_FILENAME).is_file()
@@ -65,11 +66,11 @@ class Workspace:
         return cls.open(root)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Workspace:
+    def open(cls: type[W], path: str | os.PathLike[str]) -> W:
         return _open(cls, cfg.resolve_root(path), must_exist=True)
 
     @classmethod
-    def current(cls) -> Workspace:
+    def current(cls: type[W]) -> W:
         """Explicit env → nearest `.mlws/` upwards → `~/.mlws` (created on first use)."""
         root = cfg.resolve_root()
         return _open(cls, root, must_exist=False)
@@ -109,9 +110,6 @@ class Workspace:
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.root)!r})"
-
-
-W = TypeVar("W", bound="Workspace")
 
 
 def _open(cls: type[W], root: Path, must_exist: bool) -> W:
