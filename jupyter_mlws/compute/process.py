@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -51,6 +52,9 @@ def spawn_detached(argv: Sequence[str], *, env: Mapping[str, str], log_path: Pat
             start_new_session=True,
             close_fds=True,
         )
+    # Reap it when it ends, so a long-lived parent (a kernel) collects no zombies; if the
+    # parent exits first, the child is re-parented and keeps running.
+    threading.Thread(target=proc.wait, name=f"mlws-reap-{proc.pid}", daemon=True).start()
     return proc.pid
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_mlws.artifacts import take_snapshot
+from jupyter_mlws.artifacts.overlay import add_files
 from jupyter_mlws.compute.targets import get_target
 from jupyter_mlws.entities import RunStatus
 from jupyter_mlws.tracking import Experiment, Run
@@ -25,6 +26,7 @@ def submit_run(
     properties: Mapping[str, Any] | None = None,
     display_name: str | None = None,
     parent_id: str | None = None,
+    extra_files: Mapping[str, bytes] | None = None,
 ) -> Run:
     """Returns as soon as the run is queued and (if a slot is free) its runner started."""
     ws = experiment.workspace
@@ -32,6 +34,8 @@ def submit_run(
     snapshot = take_snapshot(
         source_dir, ws.blobs, limits=ws.config.snapshot, cache_path=ws.cache_dir / "stat-cache.db"
     )
+    if extra_files:  # generated files (a %%run cell's script) exist only in the snapshot
+        snapshot = add_files(snapshot, ws.blobs, extra_files)
     ws.store.add_snapshot(snapshot.id, len(snapshot.files), snapshot.total_bytes)
     record = ws.store.create_run(
         experiment.id,

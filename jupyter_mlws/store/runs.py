@@ -444,7 +444,6 @@ class RunsMixin(StoreBase):
                     table.c.run_pk == pk, table.c.key.in_(list(clean))
                 )
             )
-            .tuples()
             .all()
         )
         if name != "tags":  # params and properties are immutable once set

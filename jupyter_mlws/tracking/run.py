@@ -23,6 +23,7 @@ from jupyter_mlws.tracking import git, liveness
 from jupyter_mlws.tracking.metric_writer import get_writer
 from jupyter_mlws.tracking.run_files import RunFiles
 from jupyter_mlws.tracking.run_logging import RunLogging
+from jupyter_mlws.tracking.run_models import RunModels
 
 if TYPE_CHECKING:
     from jupyter_mlws.tracking.experiment import Experiment
@@ -34,7 +35,7 @@ _context_lock = threading.Lock()
 _context_run: Run | None = None
 
 
-class Run(RunLogging, RunFiles):
+class Run(RunLogging, RunFiles, RunModels):
     def __init__(
         self,
         workspace: Workspace,

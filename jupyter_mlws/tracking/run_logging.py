@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 class RunLogging:
     id: str
     workspace: Workspace
+    _upload_bytes: Callable[[str, bytes], None]  # provided by RunFiles
 
     def log(self, name: str, value: Any, description: str = "", step: int | None = None) -> None:
         """Log a number (a point of the metric ``name``), a bool, or a string."""
@@ -142,9 +143,6 @@ class RunLogging:
         self.flush()
         series = self.workspace.store.metric_history(self.id, name)
         return {"steps": series.steps, "timestamps": series.timestamps, "values": series.values}
-
-    def _upload_bytes(self, name: str, data: bytes) -> None:
-        raise NotImplementedError  # provided by RunFiles
 
 
 def _one_or_list(values: list[Any]) -> Any:

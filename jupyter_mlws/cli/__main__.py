@@ -1,0 +1,3 @@
+from jupyter_mlws.cli import main
+
+main()

@@ -1,0 +1,108 @@
+"""Teeing this process's stdout/stderr into a run's log while still showing them.
+
+Interactive runs (``%%run --inline``) print into the notebook as usual; the same text
+also lands in the run's ``std_log.txt`` in the store, so the run's log reads the same
+as a submitted run's. Writes only append to a buffer: a daemon thread stores it in
+chunks, so a chatty loop never waits on the database.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+from jupyter_mlws.tracking.run import LOG_NAME, Run
+
+FLUSH_SECONDS = 0.25
+
+
+class LogSink:
+    """Buffers text and appends it to one of a run's logs from a background thread."""
+
+    def __init__(self, run: Run, name: str = LOG_NAME) -> None:
+        self.store = run.workspace.store
+        self.run_id = run.id
+        self.name = name
+        self.offset = self.store.log_size(run.id, name)
+        self.error: BaseException | None = None
+        self._buffer = bytearray()
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="mlws-log-sink", daemon=True)
+        self._thread.start()
+
+    def write(self, text: str) -> None:
+        data = text.encode("utf-8", errors="replace")
+        with self._lock:
+            self._buffer += data
+
+    def _loop(self) -> None:
+        while not self._done.wait(FLUSH_SECONDS):
+            self.flush()
+
+    def flush(self) -> None:
+        with self._write_lock:
+            with self._lock:
+                data = bytes(self._buffer)
+                self._buffer.clear()
+            if not data:
+                return
+            try:
+                self.store.append_log(self.run_id, self.name, self.offset, data)
+                self.offset += len(data)
+            except Exception as exc:  # keep the text; the next flush retries
+                self.error = exc
+                with self._lock:
+                    self._buffer[:0] = data
+
+    def close(self) -> None:
+        self._done.set()
+        self._thread.join(5.0)
+        self.flush()
+
+
+class TeeStream:
+    """A text stream that writes to ``stream`` and copies every write into ``sink``.
+
+    Everything else (``fileno``, ``encoding``, ipykernel's extras) is the wrapped
+    stream's, so code that inspects ``sys.stdout`` still sees what it expects.
+    """
+
+    def __init__(self, stream: TextIO, sink: LogSink) -> None:
+        self._stream = stream
+        self._sink = sink
+
+    def write(self, text: str) -> int:
+        self._sink.write(text)
+        return self._stream.write(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def capture_output(run: Run) -> Iterator[LogSink]:
+    """Inside the block, ``print`` and tracebacks written to stderr also go to the log."""
+    sink = LogSink(run)
+    out, err = sys.stdout, sys.stderr
+    sys.stdout = TeeStream(out, sink)  # type: ignore[assignment]
+    sys.stderr = TeeStream(err, sink)  # type: ignore[assignment]
+    try:
+        yield sink
+    finally:
+        if isinstance(sys.stdout, TeeStream) and sys.stdout._sink is sink:
+            sys.stdout = out
+        if isinstance(sys.stderr, TeeStream) and sys.stderr._sink is sink:
+            sys.stderr = err
+        sink.close()

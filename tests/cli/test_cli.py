@@ -1,0 +1,118 @@
+"""The `mlws` command line as a user runs it: real processes, real workspace."""
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+MLWS = [sys.executable, "-m", "jupyter_mlws.cli"]
+
+
+def mlws(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MLWS_WORKSPACE": str(cwd / ".mlws")}
+    proc = subprocess.run([*MLWS, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=120)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    mlws(tmp_path, "init")
+    (tmp_path / "train.py").write_text(
+        "import os, sys\n"
+        "from jupyter_mlws import Run\n"
+        "run = Run.get_context()\n"
+        "for i in range(3):\n"
+        "    run.log('loss', 1 / (i + 1))\n"
+        "os.makedirs('outputs', exist_ok=True)\n"
+        "open('outputs/o.txt', 'w').write('out')\n"
+        "print('hello', sys.argv[1:])\n"
+    )
+    return tmp_path
+
+
+def test_submit_wait_and_inspect(project: Path, tmp_path: Path) -> None:
+    out = mlws(project, "run", "submit", "-e", "exp", "-t", "team=a", "-p", "lr=0.1",
+               "--wait", "train.py", "--epochs", "2")
+    assert "hello ['--epochs', '2']" in out.stdout
+    assert "Completed" in out.stdout
+    listed = json.loads(mlws(project, "run", "list", "--json").stdout)
+    assert len(listed) == 1 and listed[0]["status"] == "Completed"
+    assert listed[0]["params"] == {"lr": "0.1"} and listed[0]["tags"] == {"team": "a"}
+    shown = json.loads(mlws(project, "--json", "run", "show", "exp:1").stdout)
+    assert shown["metrics"]["loss"] == pytest.approx(1 / 3)
+    history = json.loads(mlws(project, "run", "metrics", "exp:1", "-k", "loss", "--json").stdout)
+    assert history["values"] == [1.0, 0.5, pytest.approx(1 / 3)]
+    logs = mlws(project, "run", "logs", shown["id"][:8])
+    assert "hello" in logs.stdout
+    mlws(project, "run", "download", "exp:1", "-o", str(tmp_path / "dl"))
+    folder = tmp_path / "dl" / "exp-1"
+    assert (folder / "files" / "outputs" / "o.txt").read_text() == "out"
+    assert "hello" in (folder / "logs" / "std_log.txt").read_text()
+    with zipfile.ZipFile(folder / "snapshot.zip") as archive:
+        assert "train.py" in archive.namelist()
+    experiments = json.loads(mlws(project, "experiment", "list", "--json").stdout)
+    assert [e["name"] for e in experiments] == ["exp"]
+
+
+def test_failed_run_exits_non_zero(project: Path) -> None:
+    (project / "bad.py").write_text("raise SystemExit(3)\n")
+    proc = mlws(project, "run", "submit", "--wait", "bad.py", check=False)
+    assert proc.returncode == 1
+    assert "Failed" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "show", "nope"], "does not exist"),
+        (["run", "show", "exp:99"], "does not exist"),
+        (["run", "submit", "missing.py"], "not found"),
+        (["run", "list", "--sort", "bogus"], "cannot sort by"),
+        (["run", "list", "-s", "Sleeping"], "unknown run status"),
+        (["run", "submit", "-c", "nowhere", "train.py"], "unknown compute target"),
+        (["experiment", "archive", "ghost"], "does not exist"),
+        (["run", "submit", "-t", "novalue", "train.py"], "key=value"),
+        (["frobnicate"], "No such command"),
+    ],
+)
+def test_errors_are_one_line_without_traceback(project: Path, args: list[str], message: str) -> None:
+    proc = mlws(project, *args, check=False)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert proc.stderr.strip().splitlines()[-1].startswith("mlws: error:")
+
+
+def test_every_command_takes_json(project: Path) -> None:
+    mlws(project, "run", "submit", "-e", "exp", "--wait", "train.py")
+    for args in (["workspace", "show"], ["experiment", "list"], ["run", "list"],
+                 ["run", "show", "exp:1"], ["run", "metrics", "exp:1"], ["run", "logs", "exp:1"],
+                 ["init"]):
+        out = mlws(project, *args, "--json").stdout
+        json.loads(out)
+
+
+def test_archive_frees_the_name(project: Path) -> None:
+    mlws(project, "run", "submit", "-e", "exp", "--wait", "train.py")
+    mlws(project, "experiment", "archive", "exp")
+    assert json.loads(mlws(project, "experiment", "list", "--json").stdout) == []
+    everything = json.loads(mlws(project, "experiment", "list", "--all", "--json").stdout)
+    assert everything[0]["archived"] is True
+
+
+def test_demo_runs_on_the_embedded_default(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path)}
+    env.pop("MLWS_WORKSPACE", None)
+    proc = subprocess.run([*MLWS, "demo", "--epochs", "5"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "epoch   4" in proc.stdout
+    assert "Completed" in proc.stdout
+    assert (tmp_path / ".mlws" / "mlws.db").is_file()
