@@ -18,8 +18,8 @@ import os
 import re
 import shutil
 import tempfile
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO, Any
 
 import fsspec
@@ -40,13 +40,18 @@ SMALL_UPLOAD_LIMIT = 16 * 1024 * 1024
 _DIGEST_RE = re.compile(r"[0-9a-f]{64}")
 
 
+def is_digest(value: str) -> bool:
+    """True for a well-formed digest: 64 lowercase hex characters."""
+    return _DIGEST_RE.fullmatch(value) is not None
+
+
 def validate_digest(digest: str) -> str:
     """Refuse anything but 64 lowercase hex characters.
 
     Digests become path components, so this is also what stops path traversal
     (``../../etc/passwd``) through an id that came from a URL or a manifest.
     """
-    if not isinstance(digest, str) or not _DIGEST_RE.fullmatch(digest):
+    if not isinstance(digest, str) or not is_digest(digest):
         raise InvalidParameterError(
             f"invalid blob digest {digest!r}: expected 64 lowercase hexadecimal characters "
             "(a sha256 digest)"
@@ -55,15 +60,17 @@ def validate_digest(digest: str) -> str:
 
 
 def file_digest(path: str | os.PathLike[str]) -> tuple[str, int]:
-    """sha256 hex digest and size of a file, streamed in 1 MiB chunks (constant memory)."""
+    """sha256 hex digest and size of a file, streamed in 1 MiB chunks (constant memory).
+
+    Plain ``read`` rather than ``readinto`` a preallocated buffer: a fresh 1 MiB
+    bytearray per call costs more than hashing a typical small source file.
+    """
     hasher = hashlib.sha256()
-    buffer = bytearray(CHUNK_SIZE)
-    view = memoryview(buffer)
     size = 0
     with open(path, "rb", buffering=0) as src:
-        while n := src.readinto(buffer):
-            hasher.update(view[:n])
-            size += n
+        while chunk := src.read(CHUNK_SIZE):
+            hasher.update(chunk)
+            size += len(chunk)
     return hasher.hexdigest(), size
 
 
@@ -101,6 +108,11 @@ class BlobStore:
     def is_local(self) -> bool:
         """True when blobs are plain files on this machine (enables the fast paths)."""
         return self._local_root is not None
+
+    @property
+    def fsync(self) -> bool:
+        """Whether local writes are flushed to disk before they are renamed into place."""
+        return self._fsync
 
     @property
     def local_root(self) -> Path | None:
@@ -168,7 +180,7 @@ class BlobStore:
         validate_digest(digest)
         try:
             if self._local_root is not None:
-                return open(self._local_path(digest), "rb")  # noqa: SIM115
+                return open(self._local_path(digest), "rb")
             fobj: IO[bytes] = self._fs.open(self._remote_path(digest), "rb")
             return fobj
         except FileNotFoundError:
@@ -289,11 +301,8 @@ def _absolute_local_root(url: str, root: str) -> Path:
 def _copy_verified(path: str | os.PathLike[str], dst: IO[bytes], digest: str) -> None:
     """Copy ``path`` into ``dst`` while hashing it; refuse if the digest differs."""
     hasher = hashlib.sha256()
-    buffer = bytearray(CHUNK_SIZE)
-    view = memoryview(buffer)
     with open(path, "rb", buffering=0) as src:
-        while n := src.readinto(buffer):
-            chunk = view[:n]
+        while chunk := src.read(CHUNK_SIZE):
             hasher.update(chunk)
             dst.write(chunk)
     if hasher.hexdigest() != digest:

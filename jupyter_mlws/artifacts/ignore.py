@@ -124,3 +124,13 @@ def _prefilter(spec: pathspec.PathSpec) -> re.Pattern[str] | None:
         return re.compile("|".join(branches) or r"(?!)")  # (?!) never matches
     except re.error:
         return None
+
+
+def load_ignore_rules(source_dir: Path) -> IgnoreRules:
+    """The rules for a source folder: ``.mlwsignore``, else ``.gitignore``, plus defaults."""
+    for name in (IGNORE_FILENAME, GITIGNORE_FILENAME):
+        candidate = source_dir / name
+        if candidate.is_file():
+            text = candidate.read_text(encoding="utf-8", errors="replace")
+            return IgnoreRules.from_lines(text.splitlines(), candidate)
+    return IgnoreRules.from_lines([], None)

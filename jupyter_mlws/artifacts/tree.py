@@ -14,14 +14,18 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from jupyter_mlws.artifacts.ignore import IgnoreRules
 from jupyter_mlws.exceptions import InvalidParameterError
 
 
-@dataclass(frozen=True)
-class ScannedFile:
-    """One file found by the walk, with the stat the stat cache keys on."""
+class ScannedFile(NamedTuple):
+    """One file found by the walk, with the stat the stat cache keys on.
+
+    A named tuple, not a frozen dataclass: one is built per file, and on a 10,000-file
+    tree the dataclass construction alone would cost tens of milliseconds.
+    """
 
     rel: str
     """Path relative to the source folder, posix separators."""
@@ -44,8 +48,7 @@ class Scan:
         return sum(f.size for f in self.files)
 
 
-@dataclass(frozen=True)
-class _Folder:
+class _Folder(NamedTuple):
     path: str
     rel: str
     real: str
@@ -71,6 +74,8 @@ def scan_tree(
 
 
 class _Walker:
+    """Depth-first walk with an explicit stack: no recursion limit on deep trees."""
+
     def __init__(
         self, root: str, rules: IgnoreRules, exclude: frozenset[str], stop_after: int | None
     ) -> None:
@@ -136,9 +141,7 @@ class _Walker:
 
     def _add(self, rel: str, path: str, st: os.stat_result) -> None:
         mode = st.st_mode & 0o777
-        self.scan.files.append(
-            ScannedFile(rel, path, st.st_size, mode, st.st_mtime_ns, st.st_ino)
-        )
+        self.scan.files.append(ScannedFile(rel, path, st.st_size, mode, st.st_mtime_ns, st.st_ino))
 
 
 def _unreadable(path: str, rel: str, root: str) -> InvalidParameterError:
