@@ -62,7 +62,7 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-. /:]{0,249}$")
 
 def validate_name(kind: str, name: str) -> str:
     """Names of metrics, params, tags and experiments: printable, no path tricks."""
-    if not isinstance(name, str) or not _NAME_RE.match(name) or ".." in name.split("/"):
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name) or ".." in name.split("/"):
         raise InvalidParameterError(
             f"invalid {kind} name {name!r}: use 1-250 letters, digits, '_', '-', '.', ' ', "
             "'/' or ':', starting with a letter, digit or '_'"
@@ -218,3 +218,134 @@ class RunRecordValue:
     seq: int
     value: Any
     timestamp: int
+
+
+# ---- model registry and endpoints ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """One registered version of a model, with its lineage (run, snapshot, experiment)."""
+
+    name: str
+    version: int
+    created_ms: int
+    root: str
+    file_count: int
+    total_bytes: int
+    description: str | None = None
+    framework: str | None = None
+    framework_version: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    run_id: str | None = None
+    experiment_name: str | None = None
+    snapshot_id: str | None = None
+    datasets: tuple[str, ...] = ()
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}:{self.version}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "ref": self.ref,
+            "created_ms": self.created_ms,
+            "root": self.root,
+            "file_count": self.file_count,
+            "total_bytes": self.total_bytes,
+            "description": self.description,
+            "framework": self.framework,
+            "framework_version": self.framework_version,
+            "tags": self.tags,
+            "properties": self.properties,
+            "aliases": list(self.aliases),
+            "run_id": self.run_id,
+            "experiment": self.experiment_name,
+            "snapshot_id": self.snapshot_id,
+            "datasets": list(self.datasets),
+        }
+
+
+class EndpointState(str, enum.Enum):
+    TRANSITIONING = "Transitioning"  # being deployed, started or updated
+    HEALTHY = "Healthy"
+    FAILED = "Failed"  # could not start (init() failed, port taken, …)
+    DEAD = "Dead"  # recorded as running but its process is gone (crash, reboot)
+    STOPPED = "Stopped"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class EndpointRecord:
+    """An endpoint as the workspace records it: where it listens and what it serves."""
+
+    name: str
+    state: EndpointState
+    bind: str
+    port: int | None
+    workers: int
+    auth: str
+    generation: int
+    created_ms: int
+    updated_ms: int
+    host: str | None = None
+    pid: int | None = None
+    pid_started: float | None = None
+    models: tuple[str, ...] = ()
+    config: dict[str, Any] = field(default_factory=dict)
+    error: dict[str, Any] | None = None
+
+    @property
+    def scoring_uri(self) -> str | None:
+        if self.port is None:
+            return None
+        return f"http://{self.bind}:{self.port}/score"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "state": self.state.value,
+            "scoring_uri": self.scoring_uri,
+            "bind": self.bind,
+            "port": self.port,
+            "pid": self.pid,
+            "host": self.host,
+            "workers": self.workers,
+            "auth": self.auth,
+            "generation": self.generation,
+            "models": list(self.models),
+            "config": self.config,
+            "error": self.error,
+            "created_ms": self.created_ms,
+            "updated_ms": self.updated_ms,
+        }
+
+
+@dataclass(frozen=True)
+class EndpointKeyInfo:
+    """What the workspace knows about a key: never the key itself."""
+
+    slot: str
+    fingerprint: str  # the first characters of the key's sha256: enough to tell keys apart
+    created_ms: int
+
+
+@dataclass(frozen=True)
+class EndpointMetricWindow:
+    """Requests one worker served in one flush window; latencies as histogram buckets."""
+
+    generation: int
+    worker_pid: int
+    start_ms: int
+    end_ms: int
+    count: int
+    errors: int
+    client_errors: int
+    total_ms: float
+    histogram: dict[int, int]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from jupyter_mlws.store.endpoints import EndpointsMixin
 from jupyter_mlws.store.engine import ensure_schema, make_engine
 from jupyter_mlws.store.experiments import ExperimentsMixin
 from jupyter_mlws.store.files import FilesMixin
 from jupyter_mlws.store.logs import LogsMixin
 from jupyter_mlws.store.metrics import MetricSeries, MetricsMixin
+from jupyter_mlws.store.models import ModelsMixin
 from jupyter_mlws.store.runs import RunsMixin
 from jupyter_mlws.store.targets import TargetsMixin
 from jupyter_mlws.store.values import ValuesMixin
@@ -20,13 +22,19 @@ class SqlStore(
     LogsMixin,
     FilesMixin,
     TargetsMixin,
+    ModelsMixin,
+    EndpointsMixin,
 ):
     """Every query of the workspace database, one concept module per mixin."""
 
 
 def open_store(url: str) -> SqlStore:
     engine = make_engine(url)
-    ensure_schema(engine)
+    try:
+        ensure_schema(engine)
+    except BaseException:
+        engine.dispose()  # a refused database keeps no connection open
+        raise
     return SqlStore(engine)
 
 

@@ -37,7 +37,7 @@ class StoreBase:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
-            yield conn
+            yield conn.execution_options(mlws_read_only=True)
 
     def run_pk(self, conn: Connection, run_id: str) -> int:
         """The integer key of a run; run ids never change, so they are cached."""

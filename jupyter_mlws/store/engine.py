@@ -6,9 +6,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError
 
 from jupyter_mlws.exceptions import MissingExtraError, WorkspaceError
 
@@ -48,7 +48,8 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get("mlws_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -66,7 +67,7 @@ def ensure_schema(engine: Engine) -> None:
 
     try:
         current = _current_revision(engine)
-    except OperationalError as exc:
+    except DatabaseError as exc:
         raise WorkspaceError(f"cannot open the workspace database: {exc.orig}") from None
     if current == HEAD_REVISION:
         return
@@ -80,11 +81,9 @@ def ensure_schema(engine: Engine) -> None:
 
 def _current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        try:
-            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
-        except SQLAlchemyError:
-            conn.rollback()
+        if not inspect(conn).has_table("alembic_version"):
             return None
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
         return row[0] if row else None
 
 

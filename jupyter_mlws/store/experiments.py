@@ -48,7 +48,7 @@ class ExperimentsMixin(StoreBase):
 
     def get_experiment(self, ref: int | str) -> Experiment:
         """By numeric id, or by the name of an active experiment."""
-        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isascii() and ref.isdigit()):
             with self.read() as conn:
                 row = conn.execute(
                     select(t.experiments).where(t.experiments.c.id == int(ref))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from jupyter_mlws.entities import FileEntry, now_ms
 from jupyter_mlws.store import schema as t
@@ -44,7 +44,7 @@ class FilesMixin(StoreBase):
             pk = self.run_pk(conn, run_id)
             query = select(c.path, c.digest, c.size, c.mode).where(c.run_pk == pk)
             if prefix:
-                query = query.where(c.path.startswith(prefix, autoescape=True))
+                query = query.where(func.substr(c.path, 1, len(prefix)) == prefix)
             return [FileEntry(*row) for row in conn.execute(query.order_by(c.path))]
 
     def add_snapshot(self, snapshot_id: str, file_count: int, total_bytes: int) -> None:

@@ -19,17 +19,19 @@ class LogsMixin(StoreBase):
             return
         with self.write() as conn:
             pk = self.run_pk(conn, run_id)
-            exists = conn.execute(
-                select(t.log_chunks.c.offset).where(
-                    t.log_chunks.c.run_pk == pk,
-                    t.log_chunks.c.name == name,
-                    t.log_chunks.c.offset == offset,
-                )
-            ).first()
-            if exists is None:
-                conn.execute(
-                    insert(t.log_chunks).values(run_pk=pk, name=name, offset=offset, data=data)
-                )
+            c = t.log_chunks.c
+            while data:  # skip what is stored already; keep any longer retry's extra bytes
+                stored = conn.execute(
+                    select(func.length(c.data)).where(
+                        c.run_pk == pk, c.name == name, c.offset == offset
+                    )
+                ).scalar()
+                if stored is None:
+                    conn.execute(
+                        insert(t.log_chunks).values(run_pk=pk, name=name, offset=offset, data=data)
+                    )
+                    break
+                data, offset = data[stored:], offset + stored
 
     def log_names(self, run_id: str) -> list[str]:
         with self.read() as conn:

@@ -74,23 +74,33 @@ class MetricsMixin(StoreBase):
         self.log_metric_columns(run_id, by_key)
 
     def _series_rows(self, conn: Connection, pk: int, keys: list[str]) -> dict[str, Any]:
+        """The series rows of these keys, created when missing and locked (PostgreSQL) for
+        the rest of the transaction, so concurrent writers of one series take turns."""
         col = t.metric_series.c
-        query = select(t.metric_series).where(col.run_pk == pk, col.key.in_(keys))
-        found = {row.key: row for row in conn.execute(query)}
-        missing = [k for k in keys if k not in found]
+        existing = set(
+            conn.execute(select(col.key).where(col.run_pk == pk, col.key.in_(keys))).scalars()
+        )
+        missing = sorted(k for k in keys if k not in existing)
         if missing:
             for key in missing:
                 validate_name("metric", key)
             exp_id = conn.execute(
                 select(t.runs.c.experiment_id).where(t.runs.c.pk == pk)
             ).scalar_one()
-            conn.execute(
-                insert(t.metric_series),
-                [{"run_pk": pk, "experiment_id": exp_id, "key": k} for k in missing],
-            )
-            query = select(t.metric_series).where(col.run_pk == pk, col.key.in_(missing))
-            found.update({row.key: row for row in conn.execute(query)})
-        return found
+            rows = [{"run_pk": pk, "experiment_id": exp_id, "key": k} for k in missing]
+            if self.is_sqlite:  # BEGIN IMMEDIATE: no other writer can be racing us
+                conn.execute(insert(t.metric_series), rows)
+            else:
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                conn.execute(pg_insert(t.metric_series).on_conflict_do_nothing(), rows)
+        query = (
+            select(t.metric_series)
+            .where(col.run_pk == pk, col.key.in_(keys))
+            .order_by(col.key)
+            .with_for_update()
+        )
+        return {row.key: row for row in conn.execute(query)}
 
     def _append(self, conn: Connection, series: Any, cols: Columns) -> None:
         first = (cols.steps[0], cols.timestamps[0])

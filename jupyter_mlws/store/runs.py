@@ -66,6 +66,9 @@ class RunsMixin(StoreBase):
         now = now_ms()
         with self.write() as conn:
             number = self._next_run_number(conn, experiment_id)
+            known = select(t.snapshots.c.id).where(t.snapshots.c.id == snapshot_id)
+            if snapshot_id is not None and conn.execute(known).first() is None:
+                raise ResourceNotFoundError(f"snapshot {snapshot_id!r} does not exist")
             parent_pk = self.run_pk(conn, parent_id) if parent_id else None
             result = conn.execute(
                 insert(t.runs).values(
@@ -271,7 +274,7 @@ class RunsMixin(StoreBase):
             if column is None:
                 choices = ", ".join([*_SORT_COLUMNS, "metric:KEY"])
                 raise InvalidParameterError(f"cannot sort by {sort_by!r}; use one of {choices}")
-            order = column.desc() if descending else column.asc()
+            order = (column.desc() if descending else column.asc()).nulls_last()
             tiebreak = t.runs.c.pk.desc() if descending else t.runs.c.pk.asc()
             return list(conn.execute(query.order_by(order, tiebreak).offset(offset).limit(count)))
         key = sort_by[len("metric:") :]
@@ -325,11 +328,9 @@ class RunsMixin(StoreBase):
             values.setdefault("ended_ms", now)
         if error is not None:
             values["error"] = dumps(dict(error))
-        allowed = (
-            [s.value for s in only_from]
-            if only_from is not None
-            else [s.value for s in RunStatus if not s.is_terminal]
-        )
+        allowed = [
+            s.value for s in (RunStatus if only_from is None else only_from) if not s.is_terminal
+        ]
         with self.write() as conn:
             stmt = (
                 update(t.runs)

@@ -183,3 +183,132 @@ compute_targets = Table(
     Column("created_ms", BigInteger, nullable=False),
     Column("updated_ms", BigInteger, nullable=False),
 )
+
+# ---- model registry and endpoints (revision 0002) ---------------------------------
+
+# A model is a name; its versions hold the files. ``next_version`` only ever grows, so a
+# deleted version's number is never handed out again.
+models = Table(
+    "models",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(256), nullable=False, unique=True),
+    Column("next_version", Integer, nullable=False, server_default=text("1")),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+)
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("model_id", Integer, ForeignKey("models.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("framework", String(64), nullable=True),
+    Column("framework_version", String(64), nullable=True),
+    Column("root", String(1024), nullable=False),  # name of the registered file or folder
+    Column("file_count", Integer, nullable=False),
+    Column("total_bytes", BigInteger, nullable=False),
+    # lineage: the run that produced it, that run's snapshot and experiment
+    Column("run_pk", Integer, ForeignKey("runs.pk"), nullable=True),
+    Column("experiment_id", Integer, ForeignKey("experiments.id"), nullable=True),
+    Column("snapshot_id", String(64), nullable=True),
+    Column("datasets", Text, nullable=False, server_default=text("'[]'")),
+    Column("created_ms", BigInteger, nullable=False),
+    UniqueConstraint("model_id", "version", name="uq_model_versions_model_version"),
+    Index("ix_model_versions_run", "run_pk"),
+)
+
+
+def _model_kv_table(name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("version_pk", Integer, ForeignKey("model_versions.pk"), primary_key=True),
+        Column("key", String(250), primary_key=True),
+        Column("value", Text, nullable=False),
+        Index(f"ix_{name}_key", "key"),
+    )
+
+
+model_version_tags = _model_kv_table("model_version_tags")
+model_version_properties = _model_kv_table("model_version_properties")
+
+model_files = Table(
+    "model_files",
+    metadata,
+    Column("version_pk", Integer, ForeignKey("model_versions.pk"), primary_key=True),
+    Column("path", String(1024), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mode", Integer, nullable=False),
+)
+
+# Movable names for versions (``production``, ``staging``): one version per alias.
+model_aliases = Table(
+    "model_aliases",
+    metadata,
+    Column("model_id", Integer, ForeignKey("models.id"), primary_key=True),
+    Column("alias", String(128), primary_key=True),
+    Column("version_pk", Integer, ForeignKey("model_versions.pk"), nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+)
+
+endpoints = Table(
+    "endpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("state", String(32), nullable=False),
+    Column("host", String(256), nullable=True),  # machine the service runs on
+    Column("bind", String(64), nullable=False),  # address it listens on
+    Column("port", Integer, nullable=True),
+    Column("pid", Integer, nullable=True),
+    Column("pid_started", Float, nullable=True),
+    Column("workers", Integer, nullable=False),
+    Column("auth", String(16), nullable=False),
+    Column("generation", Integer, nullable=False, server_default=text("0")),
+    Column("config", Text, nullable=False, server_default=text("'{}'")),
+    Column("error", Text, nullable=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+)
+
+# The model versions an endpoint serves: what makes deleting a deployed version refuse.
+endpoint_models = Table(
+    "endpoint_models",
+    metadata,
+    Column("endpoint_id", Integer, ForeignKey("endpoints.id"), primary_key=True),
+    Column("version_pk", Integer, ForeignKey("model_versions.pk"), primary_key=True),
+    Index("ix_endpoint_models_version", "version_pk"),
+)
+
+# Keys are stored as sha256 digests only: the clear key is shown once, when made.
+endpoint_keys = Table(
+    "endpoint_keys",
+    metadata,
+    Column("endpoint_id", Integer, ForeignKey("endpoints.id"), primary_key=True),
+    Column("slot", String(16), primary_key=True),
+    Column("key_hash", String(64), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+# Telemetry: one row per worker and flush window; latencies as a sparse histogram
+# (bucket → count) so windows and workers merge exactly into percentiles.
+endpoint_metrics = Table(
+    "endpoint_metrics",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("endpoint_id", Integer, ForeignKey("endpoints.id"), nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("worker_pid", Integer, nullable=False),
+    Column("start_ms", BigInteger, nullable=False),
+    Column("end_ms", BigInteger, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("errors", Integer, nullable=False),
+    Column("client_errors", Integer, nullable=False),
+    Column("total_ms", Float, nullable=False),
+    Column("histogram", Text, nullable=False),
+    Index("ix_endpoint_metrics_endpoint_start", "endpoint_id", "start_ms"),
+)

@@ -48,7 +48,7 @@ class RunLogging:
             return
         self.workspace.store.add_value(self.id, validate_name("metric", name), "list", values)
 
-    def log_row(self, name: str, description: str = "", **columns: Any) -> None:
+    def log_row(self, name: str, **columns: Any) -> None:
         """One row of a table built row by row (Azure's ``log_row``)."""
         if not columns:
             raise InvalidParameterError(f"log_row({name!r}) needs at least one column=value")
