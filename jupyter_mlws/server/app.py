@@ -1,0 +1,72 @@
+"""``MlwsApp``: the ``mlws`` Jupyter server extension and its settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Int, Unicode
+
+from jupyter_mlws.server.routes import API_PREFIX, route_table
+from jupyter_mlws.server.service import MlwsService, ServiceSettings
+from jupyter_mlws.workspace import Workspace
+
+
+class MlwsApp(ExtensionApp):
+    """ML Workspace: REST API for experiments, runs, compute and the JupyterLab sidebar.
+
+    Configure it as ``c.MlwsApp.<option>`` in ``jupyter_server_config.py`` (or
+    ``jupyter_mlws_config.py``), or ``--MlwsApp.<option>=…`` on the command line.
+    """
+
+    name = "mlws"
+    description = __doc__
+    load_other_extensions = True
+
+    workspace = Unicode(
+        "",
+        help=(
+            "Path of the workspace (a `.mlws` folder or the folder that holds it). Empty: "
+            "MLWS_WORKSPACE, else the nearest `.mlws/` above the server's working folder, "
+            "else ~/.mlws."
+        ),
+    ).tag(config=True)
+
+    refresh_interval_ms = Int(
+        1000,
+        help=(
+            "How often (ms) the JupyterLab sidebar and run panels ask for the change cursor "
+            "and follow logs; status changes and new metric points show within about this "
+            "delay."
+        ),
+    ).tag(config=True)
+
+    page_size = Int(50, help="Runs per page in the sidebar.").tag(config=True)
+
+    chart_max_points = Int(
+        2000, help="Points per metric curve the run panel asks for (min/max-preserving)."
+    ).tag(config=True)
+
+    outputs_dir = Unicode(
+        "mlws-outputs",
+        help=(
+            "Folder, relative to the server's root_dir, where 'open in JupyterLab' copies "
+            "output notebooks of runs."
+        ),
+    ).tag(config=True)
+
+    def initialize_settings(self) -> None:
+        ws = Workspace.open(self.workspace) if self.workspace else Workspace.current()
+        root_dir = Path(self.serverapp.root_dir if self.serverapp else ".").resolve()
+        settings = ServiceSettings(
+            root_dir=root_dir,
+            outputs_dir=self.outputs_dir,
+            refresh_interval_ms=self.refresh_interval_ms,
+            page_size=self.page_size,
+            chart_max_points=self.chart_max_points,
+        )
+        self.settings["mlws_service"] = MlwsService(ws, settings)
+        self.log.info("mlws: workspace %s, REST API at /%s", ws.root, API_PREFIX)
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(route_table())

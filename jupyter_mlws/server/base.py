@@ -1,0 +1,128 @@
+"""The one base handler: JSON in and out, typed errors turned into JSON 4xx once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from http import HTTPStatus
+from importlib.resources import files
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from tornado.web import HTTPError
+
+from jupyter_mlws.exceptions import InvalidParameterError, MlwsError
+from jupyter_mlws.server.service import MlwsService
+
+# MLflow-style codes for errors tornado or jupyter_server raise before our code runs.
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "ENDPOINT_NOT_FOUND",
+    405: "BAD_REQUEST",
+    409: "RESOURCE_CONFLICT",
+    501: "NOT_IMPLEMENTED",
+}
+
+
+@cache
+def openapi_spec() -> dict[str, Any]:
+    text = files("jupyter_mlws.server").joinpath("openapi.yaml").read_text(encoding="utf-8")
+    spec: dict[str, Any] = yaml.safe_load(text)
+    return spec
+
+
+@cache
+def _body_validator(schema_name: str) -> Draft202012Validator:
+    spec = openapi_spec()
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": spec["components"]}
+    return Draft202012Validator(schema)
+
+
+class MlwsHandler(ExtensionHandlerMixin, APIHandler):
+    """Base of every ``/mlws/api/v1`` handler (``auth_resource`` is checked by @authorized)."""
+
+    auth_resource = "mlws"
+
+    @property
+    def service(self) -> MlwsService:
+        service: MlwsService = self.settings["mlws_service"]
+        return service
+
+    # ---- input -------------------------------------------------------------------------
+    def query(self, name: str, default: str | None = None) -> str | None:
+        return self.get_query_argument(name, default)
+
+    def query_list(self, name: str) -> list[str]:
+        return self.get_query_arguments(name)
+
+    def query_int(self, name: str, default: int, low: int, high: int) -> int:
+        return _bounded(name, self.query(name), default, low, high)
+
+    def query_bool(self, name: str, default: bool = False) -> bool:
+        value = self.query(name)
+        if value is None:
+            return default
+        if value.lower() in ("true", "1", "yes"):
+            return True
+        if value.lower() in ("false", "0", "no"):
+            return False
+        raise InvalidParameterError(f"{name} must be true or false, got {value!r}")
+
+    def json_body(self, schema_name: str) -> dict[str, Any]:
+        """The request body, validated against ``components/schemas/<schema_name>``."""
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidParameterError("the request body must be a JSON object") from None
+        try:
+            _body_validator(schema_name).validate(body)
+        except ValidationError as exc:
+            where = "/".join(str(p) for p in exc.absolute_path) or "body"
+            raise InvalidParameterError(f"invalid request body at {where}: {exc.message}") from None
+        result: dict[str, Any] = body
+        return result
+
+    # ---- output ------------------------------------------------------------------------
+    def send(self, payload: Mapping[str, Any] | list[Any], status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(payload, allow_nan=False, default=str))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, MlwsError):
+            status_code, body = exc.http_status, exc.to_dict()
+        elif isinstance(exc, HTTPError):
+            reason = exc.log_message or HTTPStatus(status_code).phrase
+            body = {"error_code": _HTTP_CODES.get(status_code, "BAD_REQUEST"), "message": reason}
+        else:
+            body = {"error_code": "INTERNAL_ERROR", "message": "internal error (see the log)"}
+        self.clear()
+        self.set_status(status_code)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body))
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if isinstance(value, MlwsError) and value.http_status < 500:
+            self.log.info("mlws %s %s: %s", self.request.method, self.request.path, value)
+            return
+        super().log_exception(typ, value, tb)
+
+
+def _bounded(name: str, raw: str | None, default: int, low: int, high: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameterError(f"{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise InvalidParameterError(f"{name} must be between {low} and {high}, got {value}")
+    return value

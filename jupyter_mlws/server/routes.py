@@ -1,0 +1,44 @@
+"""The URL table of the REST API (patterns relative to the server's base_url)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_mlws.server import handlers as h
+from jupyter_mlws.server import run_handlers as r
+
+API_PREFIX = "mlws/api/v1"
+_ID = r"([^/]+)"
+
+
+def route_table() -> list[tuple[str, Any]]:
+    routes: list[tuple[str, Any]] = [
+        ("workspace", h.WorkspaceHandler),
+        ("changes", h.ChangesHandler),
+        ("openapi.yaml", h.OpenApiHandler),
+        ("experiments", h.ExperimentsHandler),
+        (f"experiments/{_ID}", h.ExperimentHandler),
+        (f"experiments/{_ID}/archive", h.ExperimentArchiveHandler),
+        ("runs", r.RunsHandler),
+        (f"runs/{_ID}", r.RunHandler),
+        (f"runs/{_ID}/cancel", r.RunCancelHandler),
+        (f"runs/{_ID}/rerun", r.RunRerunHandler),
+        (f"runs/{_ID}/metrics", r.MetricsHandler),
+        (f"runs/{_ID}/metrics/history", r.MetricHistoryHandler),
+        (f"runs/{_ID}/logs", r.LogsHandler),
+        (f"runs/{_ID}/artifacts", r.ArtifactsHandler),
+        (f"runs/{_ID}/artifacts/content", r.ArtifactContentHandler),
+        (f"runs/{_ID}/artifacts/open", r.ArtifactOpenHandler),
+        (f"runs/{_ID}/snapshot.zip", r.SnapshotHandler),
+        ("compute", h.ComputeListHandler),
+        (f"compute/{_ID}", h.ComputeHandler),
+        (f"compute/{_ID}/(start|stop)", h.ComputeActionHandler),
+        ("notebooks/parameters", h.NotebookParametersHandler),
+        ("models", h.ModelsHandler),
+        (f"models/{_ID}", h.ModelHandler),
+        ("endpoints", h.EndpointsHandler),
+        (f"endpoints/{_ID}", h.EndpointHandler),
+    ]
+    table = [(f"/{API_PREFIX}/{pattern}", handler) for pattern, handler in routes]
+    table.append((f"/{API_PREFIX}/(.*)", h.NotFoundHandler))
+    return table

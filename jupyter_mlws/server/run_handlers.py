@@ -1,0 +1,178 @@
+"""Run handlers: list, submit, get, cancel, re-run, metrics, logs, files, snapshot."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from typing import IO
+from urllib.parse import quote
+
+from jupyter_server.auth.decorator import authorized
+from tornado.web import authenticated
+
+from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.server import files
+from jupyter_mlws.server.base import MlwsHandler
+from jupyter_mlws.server.service import MAX_LOG_READ, RunQuery
+from jupyter_mlws.server.submission import Submission, rerun, submit
+
+CHUNK = 256 * 1024
+MAX_PAGE = 1000
+MAX_CHART_POINTS = 100_000
+
+
+class RunsHandler(MlwsHandler):
+    @authenticated
+    @authorized
+    def get(self) -> None:
+        order = self.query("order", "desc")
+        if order not in ("asc", "desc"):
+            raise InvalidParameterError("order must be asc or desc")
+        query = RunQuery(
+            experiment=self.query("experiment"),
+            statuses=self.query_list("status"),
+            parent_id=self.query("parent_id"),
+            include_children=self.query_bool("include_children"),
+            compute=self.query("compute"),
+            kind=self.query("kind"),
+            tags=dict(_pair(tag) for tag in self.query_list("tag")),
+            sort=self.query("sort", "created") or "created",
+            descending=order == "desc",
+            limit=self.query_int("limit", self.service.settings.page_size, 1, MAX_PAGE),
+            page_token=self.query("page_token"),
+        )
+        self.send(self.service.list_runs(query))
+
+    @authenticated
+    @authorized
+    def post(self) -> None:
+        body = self.json_body("SubmitRequest")
+        submission = Submission(
+            path=body["path"],
+            experiment=body.get("experiment", "Default"),
+            compute=body.get("compute", "local"),
+            parameters=body.get("parameters", {}),
+            arguments=[str(a) for a in body.get("arguments", [])],
+            display_name=body.get("display_name"),
+            tags=body.get("tags", {}),
+        )
+        run = submit(self.service.ws, self.service.settings.root_dir, submission)
+        self.send(self.service.get_run(run.id), status=201)
+
+
+class RunHandler(MlwsHandler):
+    @authenticated
+    @authorized
+    def get(self, ref: str) -> None:
+        self.send(self.service.get_run(ref))
+
+
+class RunCancelHandler(MlwsHandler):
+    @authenticated
+    @authorized
+    def post(self, ref: str) -> None:
+        self.send(self.service.cancel_run(ref))
+
+
+class RunRerunHandler(MlwsHandler):
+    @authenticated
+    @authorized
+    def post(self, ref: str) -> None:
+        run = rerun(self.service.ws, self.service.resolve_run(ref))
+        self.send(self.service.get_run(run.id), status=201)
+
+
+class MetricsHandler(MlwsHandler):
+    @authenticated
+    @authorized
+    def get(self, ref: str) -> None:
+        self.send({"metrics": self.service.metrics(ref)})
+
+
+class MetricHistoryHandler(MlwsHandler):
+    @authenticated
+    @authorized
+    def get(self, ref: str) -> None:
+        key = self.get_query_argument("key")
+        max_points = self.query_int("max_points", 0, 0, MAX_CHART_POINTS) or None
+        if max_points is not None and max_points < 2:
+            max_points = 2
+        self.send(self.service.metric_history(ref, key, max_points))
+
+
+class LogsHandler(MlwsHandler):
+    @authenticated
+    @authorized
+    def get(self, ref: str) -> None:
+        name = self.query("name", "std_log.txt") or "std_log.txt"
+        offset = self.query_int("offset", 0, 0, 2**62)
+        max_bytes = self.query_int("max_bytes", 256 * 1024, 1, MAX_LOG_READ)
+        self.send(self.service.read_log(ref, name, offset, max_bytes))
+
+
+class ArtifactsHandler(MlwsHandler):
+    @authenticated
+    @authorized
+    def get(self, ref: str) -> None:
+        run_id = self.service.resolve_run(ref)
+        prefix = self.query("prefix", "") or ""
+        self.send({"files": files.list_artifacts(self.service.ws, run_id, prefix)})
+
+
+class ArtifactContentHandler(MlwsHandler):
+    @authenticated
+    @authorized
+    async def get(self, ref: str) -> None:
+        run_id = self.service.resolve_run(ref)
+        download = files.artifact(self.service.ws, run_id, self.get_query_argument("path"))
+        self.set_header("Content-Length", str(download.size))
+        self.set_header("Content-Disposition", _attachment(download.filename))
+        self.set_header("ETag", f'"{download.digest}"')
+        source = await asyncio.to_thread(files.open_blob, self.service.ws, download.digest)
+        await _stream(self, source, download.content_type)
+
+
+class ArtifactOpenHandler(MlwsHandler):
+    @authenticated
+    @authorized
+    def post(self, ref: str) -> None:
+        run_id = self.service.resolve_run(ref)
+        body = self.json_body("OpenArtifactRequest")
+        settings = self.service.settings
+        path = files.open_output_notebook(
+            self.service.ws, run_id, body["path"], settings.root_dir, settings.outputs_dir
+        )
+        self.send({"path": path})
+
+
+class SnapshotHandler(MlwsHandler):
+    @authenticated
+    @authorized
+    async def get(self, ref: str) -> None:
+        ws = self.service.ws
+        snapshot_id, filename = files.snapshot_name(ws, self.service.resolve_run(ref))
+        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+        await asyncio.to_thread(files.write_snapshot_zip, ws, snapshot_id, spool)
+        spool.seek(0)
+        self.set_header("Content-Disposition", _attachment(filename))
+        await _stream(self, spool, "application/zip")
+
+
+async def _stream(handler: MlwsHandler, source: IO[bytes], content_type: str) -> None:
+    handler.set_header("Content-Type", content_type)
+    with source:
+        while chunk := await asyncio.to_thread(source.read, CHUNK):
+            handler.write(chunk)
+            await handler.flush()
+    handler.finish(set_content_type=content_type)
+
+
+def _pair(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise InvalidParameterError(f"tag filter {text!r} must be key=value")
+    return key, value
+
+
+def _attachment(filename: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(filename)}"

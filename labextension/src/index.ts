@@ -1,0 +1,7 @@
+import { corePlugin } from './plugins/core';
+import { runAsExperimentPlugin } from './plugins/runAsExperiment';
+import { sidebarPlugin } from './plugins/sidebar';
+
+export * from './tokens';
+
+export default [corePlugin, sidebarPlugin, runAsExperimentPlugin];

@@ -1,0 +1,110 @@
+/**
+ * One run as its panel shows it: details, latest metrics, charts' series, the log
+ * (followed by offset while the run is active), files and children.
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { MlwsClient } from '../api/client';
+import { IFileEntry, ILatestMetric, IMetricSeries, IRun, IRunDetails } from '../api/types';
+import { isTerminal } from './format';
+
+const MAX_LOG_CHARS = 2_000_000;
+
+export class RunModel {
+  run: IRunDetails | null = null;
+  metrics: ILatestMetric[] = [];
+  series: Record<string, IMetricSeries> = {};
+  files: IFileEntry[] = [];
+  children: IRun[] = [];
+  log = '';
+  error: string | null = null;
+  private logOffset = 0;
+  private seriesCounts: Record<string, number> = {};
+  private readonly changedSignal = new Signal<this, void>(this);
+
+  constructor(
+    private readonly client: MlwsClient,
+    readonly runId: string,
+    public maxPoints: number
+  ) {}
+
+  get changed(): ISignal<this, void> {
+    return this.changedSignal;
+  }
+
+  get active(): boolean {
+    return this.run !== null && !isTerminal(this.run.status);
+  }
+
+  /** Refreshes everything that changed; cheap when nothing did. */
+  async refresh(): Promise<void> {
+    try {
+      this.run = await this.client.run(this.runId);
+      this.error = null;
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+      this.changedSignal.emit();
+      return;
+    }
+    // Each part shows as soon as it arrives; one failing part does not hide the others.
+    const parts = [this.refreshMetrics(), this.followLog(), this.refreshFiles()];
+    const results = await Promise.allSettled(parts);
+    const failed = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    if (failed) {
+      this.error = String(failed.reason?.message ?? failed.reason);
+    }
+    this.changedSignal.emit();
+  }
+
+  /** Only the log: what the panel polls while the run is active. */
+  async followLog(): Promise<boolean> {
+    const piece = await this.client.log(this.runId, this.logOffset);
+    this.logOffset = piece.next_offset;
+    if (!piece.text) {
+      return false;
+    }
+    this.log = (this.log + piece.text).slice(-MAX_LOG_CHARS);
+    this.changedSignal.emit();
+    return true;
+  }
+
+  private async refreshMetrics(): Promise<void> {
+    this.metrics = await this.client.metrics(this.runId);
+    const stale = this.metrics.filter(m => this.seriesCounts[m.key] !== m.count);
+    const loaded = await Promise.all(
+      stale.map(m => this.client.metricHistory(this.runId, m.key, this.maxPoints))
+    );
+    loaded.forEach((series, i) => {
+      this.series = { ...this.series, [series.key]: series };
+      this.seriesCounts[series.key] = stale[i].count;
+    });
+    this.changedSignal.emit();
+  }
+
+  private async refreshFiles(): Promise<void> {
+    const run = this.run;
+    if (run === null) {
+      return;
+    }
+    this.files = await this.client.artifacts(this.runId);
+    if (run.has_children) {
+      const page = await this.client.runs({
+        parentId: this.runId,
+        sort: 'number',
+        order: 'asc',
+        limit: 200
+      });
+      this.children = page.runs;
+    }
+  }
+
+  /** The output notebook a notebook run wrote, if any. */
+  get outputNotebook(): string | null {
+    const declared = this.run?.properties['mlws.notebook.output'];
+    if (declared && this.files.some(f => f.path === declared)) {
+      return declared;
+    }
+    const notebooks = this.files.filter(f => f.path.endsWith('.ipynb'));
+    return notebooks.length ? notebooks[0].path : null;
+  }
+}

@@ -1,0 +1,47 @@
+"""JupyterLab for the browser test: Galata's settings, the mlws extensions from this
+checkout, and a workspace seeded with runs the way users make them (the SDK)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from tempfile import mkdtemp
+
+from jupyterlab.galata import configure_jupyter_server
+
+REPO = Path(__file__).resolve().parents[2]
+c = get_config()  # type: ignore[name-defined]  # noqa: F821  (provided by traitlets)
+configure_jupyter_server(c)
+
+# The prebuilt extension of this checkout (jlpm build:prod writes it there), under the
+# folder name JupyterLab serves it by: its npm name.
+extensions = Path(mkdtemp(prefix="mlws-labextensions-"))
+(extensions / "jupyter-mlws").symlink_to(REPO / "jupyter_mlws" / "labextension")
+c.LabServerApp.extra_labextensions_path = [
+    str(Path(sys.modules["jupyterlab.galata"].__file__).parent),
+    str(extensions),
+]
+c.ServerApp.jpserver_extensions = {"jupyter_mlws.server": True}
+
+workspace = Path(os.environ.get("MLWS_BROWSER_WORKSPACE") or mkdtemp(prefix="mlws-browser-"))
+os.environ["MLWS_WORKSPACE"] = str(workspace / ".mlws")
+c.MlwsApp.workspace = str(workspace / ".mlws")
+c.MlwsApp.refresh_interval_ms = 500
+
+
+def _seed() -> None:
+    from jupyter_mlws.workspace import Workspace
+
+    ws = Workspace.init(workspace)
+    if ws.store.find_experiment("seeded") is not None:
+        return
+    exp = ws.experiment("seeded")
+    for i, lr in enumerate((0.1, 0.03, 0.01)):
+        with exp.start_run(f"lr-{lr}", params={"lr": lr, "epochs": 50}) as run:
+            for step in range(50):
+                run.log("loss", (1.0 + i) / (step + 1) + 0.01 * step, step=step)
+                run.log("accuracy", 1 - 0.5 / (step + 1 + i), step=step)
+
+
+_seed()
