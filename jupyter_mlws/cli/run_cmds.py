@@ -12,6 +12,7 @@ from jupyter_mlws.cli.context import get_ctx, json_option
 from jupyter_mlws.cli.output import fmt_duration, fmt_time
 from jupyter_mlws.cli.params import literal_or_string, parse_pairs
 from jupyter_mlws.compute import ScriptRunConfig
+from jupyter_mlws.compute.submit import resubmit_run
 from jupyter_mlws.entities import RunRecord, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.tracking import Run
@@ -244,6 +245,15 @@ def cancel(run_ref: str) -> None:
     r = load_run(run_ref)
     r.cancel()
     get_ctx().out.record({"run": r.id, "status": r.record.status.value}, data=r.record.to_dict())
+
+
+@run.command("rerun")
+@click.argument("run_ref")
+@json_option
+def rerun(run_ref: str) -> None:
+    """Submit a run again: same snapshot, arguments, params, tags and compute."""
+    again = resubmit_run(get_ctx().workspace(), load_run(run_ref).id)
+    get_ctx().out.record(run_row(again.record), data=again.record.to_dict())
 
 
 @run.command("download")

@@ -10,7 +10,9 @@ from jupyter_mlws.artifacts import take_snapshot
 from jupyter_mlws.artifacts.overlay import add_files
 from jupyter_mlws.compute.targets import get_target
 from jupyter_mlws.entities import RunStatus
+from jupyter_mlws.exceptions import ResourceConflictError
 from jupyter_mlws.tracking import Experiment, Run
+from jupyter_mlws.tracking import Workspace as TrackingWorkspace
 from jupyter_mlws.tracking.git import git_properties
 
 
@@ -49,6 +51,35 @@ def submit_run(
         params=params,
         tags=tags,
         properties={**git_properties(source_dir), **(properties or {})},
+    )
+    target.dispatch()
+    return Run(ws, record.id)
+
+
+RERUN_TAG = "mlws.rerun_of"
+
+
+def resubmit_run(ws: TrackingWorkspace, run_id: str) -> Run:
+    """A new run with the same snapshot, definition, params, tags and compute."""
+    old = ws.store.get_run(run_id)
+    if old.snapshot_id is None:
+        raise ResourceConflictError(
+            f"run {run_id} ran interactively (no snapshot); only submitted runs can be re-run"
+        )
+    target = get_target(ws, old.compute)
+    default_name = f"run-{old.number}"
+    record = ws.store.create_run(
+        old.experiment_id,
+        kind=old.kind,
+        compute=old.compute,
+        status=RunStatus.QUEUED,
+        display_name=None if old.display_name == default_name else old.display_name,
+        parent_id=old.parent_id,
+        snapshot_id=old.snapshot_id,
+        definition=old.definition,
+        params=old.params,
+        tags={**old.tags, RERUN_TAG: old.id},
+        properties=old.properties,
     )
     target.dispatch()
     return Run(ws, record.id)

@@ -10,11 +10,12 @@ from urllib.parse import quote
 from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
+from jupyter_mlws.compute.submit import resubmit_run
 from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.server import files
 from jupyter_mlws.server.base import MlwsHandler
 from jupyter_mlws.server.service import MAX_LOG_READ, RunQuery
-from jupyter_mlws.server.submission import Submission, rerun, submit
+from jupyter_mlws.server.submission import Submission, submit
 
 CHUNK = 256 * 1024
 MAX_PAGE = 1000
@@ -78,7 +79,7 @@ class RunRerunHandler(MlwsHandler):
     @authenticated
     @authorized
     def post(self, ref: str) -> None:
-        run = rerun(self.service.ws, self.service.resolve_run(ref))
+        run = resubmit_run(self.service.ws, self.service.resolve_run(ref))
         self.send(self.service.get_run(run.id), status=201)
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from jupyter_mlws.entities import RunRecord, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError
-from jupyter_mlws.server.changes import change_cursor
 from jupyter_mlws.tracking import Run
 from jupyter_mlws.tracking.liveness import observe
 from jupyter_mlws.workspace import Workspace
@@ -62,7 +61,7 @@ class MlwsService:
         return {**details, "root": str(details["root"]), "settings": ui}
 
     def changes(self) -> dict[str, Any]:
-        return {"cursor": change_cursor(self.store)}
+        return {"cursor": self.store.change_cursor()}
 
     # ---- experiments ----------------------------------------------------------------
     def list_experiments(self, include_archived: bool) -> list[dict[str, Any]]:

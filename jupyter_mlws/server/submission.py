@@ -10,14 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_mlws.compute import NotebookRunConfig, ScriptRunConfig
-from jupyter_mlws.compute.targets import get_target
-from jupyter_mlws.entities import RunStatus
-from jupyter_mlws.exceptions import InvalidParameterError, ResourceConflictError
+from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.notebooks import inspect_parameters
 from jupyter_mlws.tracking import Run
 from jupyter_mlws.workspace import Workspace
-
-RERUN_TAG = "mlws.rerun_of"
 
 
 @dataclass(frozen=True)
@@ -72,32 +68,6 @@ def _notebook_config(file: Path, sub: Submission) -> NotebookRunConfig:
         tags=dict(sub.tags) or None,
         display_name=sub.display_name,
     )
-
-
-def rerun(ws: Workspace, run_id: str) -> Run:
-    """The same code (snapshot), definition, params, tags and compute as a new run."""
-    old = ws.store.get_run(run_id)
-    if old.snapshot_id is None:
-        raise ResourceConflictError(
-            f"run {run_id} ran interactively (no snapshot); only submitted runs can be re-run"
-        )
-    target = get_target(ws, old.compute)
-    default_name = f"run-{old.number}"
-    record = ws.store.create_run(
-        old.experiment_id,
-        kind=old.kind,
-        compute=old.compute,
-        status=RunStatus.QUEUED,
-        display_name=None if old.display_name == default_name else old.display_name,
-        parent_id=old.parent_id,
-        snapshot_id=old.snapshot_id,
-        definition=old.definition,
-        params=old.params,
-        tags={**old.tags, RERUN_TAG: old.id},
-        properties=old.properties,
-    )
-    target.dispatch()
-    return Run(ws, record.id)
 
 
 def notebook_parameters(root_dir: Path, path: str) -> list[dict[str, Any]]:

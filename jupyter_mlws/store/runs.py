@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, and_, delete, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Row,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    union_all,
+    update,
+)
 
-from jupyter_mlws.entities import RunRecord, RunStatus, now_ms, validate_name
+from jupyter_mlws.entities import ACTIVE_STATUSES, RunRecord, RunStatus, now_ms, validate_name
 from jupyter_mlws.exceptions import (
     ImmutableValueError,
     InvalidParameterError,
@@ -164,13 +179,20 @@ class RunsMixin(StoreBase):
 
     def _records(self, conn: Connection, rows: list[Row[Any]]) -> list[RunRecord]:
         pks = [row.pk for row in rows]
-        extras: dict[str, dict[int, dict[str, str]]] = {}
-        for name, table in _KV_TABLES.items():
-            extras[name] = {pk: {} for pk in pks}
-            for pk, key, value in conn.execute(
-                select(table.c.run_pk, table.c.key, table.c.value).where(table.c.run_pk.in_(pks))
-            ):
-                extras[name][pk][key] = value
+        extras: dict[str, dict[int, dict[str, str]]] = {
+            name: {pk: {} for pk in pks} for name in _KV_TABLES
+        }
+        # One round trip for params, tags and properties of the whole page.
+        union = union_all(
+            *(
+                select(
+                    literal(name).label("kind"), table.c.run_pk, table.c.key, table.c.value
+                ).where(table.c.run_pk.in_(pks))
+                for name, table in _KV_TABLES.items()
+            )
+        )
+        for kind, pk, key, value in conn.execute(union):
+            extras[kind][pk][key] = value
         metrics: dict[int, dict[str, float]] = {pk: {} for pk in pks}
         series = t.metric_series.c
         for pk, key, value, step in conn.execute(
@@ -218,6 +240,7 @@ class RunsMixin(StoreBase):
         compute: str | None = None,
         kind: str | None = None,
         tags: Mapping[str, str] | None = None,
+        name_contains: str | None = None,
         sort_by: str = "created",
         descending: bool = True,
         limit: int = 100,
@@ -241,6 +264,8 @@ class RunsMixin(StoreBase):
             conds.append(t.runs.c.compute == compute)
         if kind:
             conds.append(t.runs.c.kind == kind)
+        if name_contains:
+            conds.append(t.runs.c.display_name.contains(name_contains, autoescape=True))
         with self.read() as conn:
             if parent_id:
                 conds.append(t.runs.c.parent_pk == self.run_pk(conn, parent_id))
@@ -444,8 +469,7 @@ class RunsMixin(StoreBase):
                 select(table.c.key, table.c.value).where(
                     table.c.run_pk == pk, table.c.key.in_(list(clean))
                 )
-            )
-            .all()
+            ).all()
         )
         if name != "tags":  # params and properties are immutable once set
             for key, value in clean.items():
@@ -465,6 +489,27 @@ class RunsMixin(StoreBase):
                     .values(value=value)
                 )
         conn.execute(update(t.runs).where(t.runs.c.pk == pk).values(updated_ms=now_ms()))
+
+    def change_cursor(self) -> str:
+        """An opaque digest that moves whenever runs, metrics of active runs,
+        experiments or compute targets change (cheap: indexed aggregates only)."""
+        runs, series = t.runs.c, t.metric_series.c
+        active = [s.value for s in ACTIVE_STATUSES]
+        with self.read() as conn:
+            last_run_change = conn.execute(select(func.max(runs.updated_ms))).scalar()
+            active_points = conn.execute(
+                select(func.coalesce(func.sum(series.count), 0), func.max(series.last_ts))
+                .select_from(t.metric_series.join(t.runs, t.runs.c.pk == series.run_pk))
+                .where(runs.status.in_(active))
+            ).one()
+            experiments = conn.execute(
+                select(func.count(), func.sum(t.experiments.c.archived.cast(Integer)))
+            ).one()
+            targets = conn.execute(
+                select(func.count(), func.max(t.compute_targets.c.updated_ms))
+            ).one()
+        parts = (last_run_change, *active_points, *experiments, *targets)
+        return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
 def _as_text(value: Any) -> str:

@@ -116,3 +116,14 @@ def test_demo_runs_on_the_embedded_default(tmp_path: Path) -> None:
     assert "epoch   4" in proc.stdout
     assert "Completed" in proc.stdout
     assert (tmp_path / ".mlws" / "mlws.db").is_file()
+
+
+def test_rerun_repeats_a_submitted_run(project: Path) -> None:
+    mlws(project, "run", "submit", "-e", "exp", "-p", "lr=0.1", "--wait", "train.py", "--x")
+    again = json.loads(mlws(project, "run", "rerun", "exp:1", "--json").stdout)
+    assert again["number"] == 2 and again["params"] == {"lr": "0.1"}
+    assert again["definition"]["arguments"] == ["--x"]
+    mlws(project, "run", "logs", "exp:2", "-f")
+    shown = json.loads(mlws(project, "run", "show", "exp:2", "--json").stdout)
+    assert shown["status"] == "Completed" and shown["tags"]["mlws.rerun_of"] == again["tags"][
+        "mlws.rerun_of"]

@@ -196,3 +196,13 @@ def test_sort_by_started_puts_runs_never_started_last_on_every_database(
     oldest, _ = store.list_runs(experiment.id, sort_by="started", descending=False)
     assert ids(newest) == [second.id, first.id, never.id]
     assert ids(oldest) == [first.id, second.id, never.id]
+
+
+def test_name_filter_matches_substrings_literally(store: SqlStore) -> None:
+    exp = store.get_or_create_experiment("names")
+    for name in ("baseline", "big_model", "big%model"):
+        store.create_run(exp.id, kind="script", display_name=name)
+    found, _ = store.list_runs(exp.id, name_contains="big")
+    assert sorted(r.display_name for r in found) == ["big%model", "big_model"]
+    found, _ = store.list_runs(exp.id, name_contains="g%m")
+    assert [r.display_name for r in found] == ["big%model"]
