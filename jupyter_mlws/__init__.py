@@ -1,13 +1,35 @@
 """jupyter-mlws: a machine-learning workspace that lives inside Jupyter.
 
-``from jupyter_mlws import Workspace, Run, ScriptRunConfig, start_run``
+``from jupyter_mlws import Workspace, Run, ScriptRunConfig, NotebookRunConfig, start_run``
 """
 
 from __future__ import annotations
 
-from jupyter_mlws.compute import ScriptRunConfig
+from typing import Any
+
+from jupyter_mlws.compute import NotebookRunConfig, ScriptRunConfig
 from jupyter_mlws.tracking import Experiment, Run, start_run
 from jupyter_mlws.workspace import Workspace
 
 __version__ = "0.1.0"
-__all__ = ["Experiment", "Run", "ScriptRunConfig", "Workspace", "start_run"]
+__all__ = [
+    "Experiment",
+    "NotebookRunConfig",
+    "Run",
+    "ScriptRunConfig",
+    "Workspace",
+    "start_run",
+]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext jupyter_mlws``: the ``%%run`` and ``%mlws`` magics and live widgets."""
+    from jupyter_mlws.magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from jupyter_mlws.magics import unload_ipython_extension as unload
+
+    unload(ipython)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import click
 
-from jupyter_mlws.cli.context import get_ctx, json_option
+from jupyter_mlws.cli.context import CliContext, get_ctx, json_option
+from jupyter_mlws.cli.demo_notebook import demo_notebook
 from jupyter_mlws.compute import ScriptRunConfig
 from jupyter_mlws.entities import RunStatus
-from jupyter_mlws.exceptions import RunFailedError
+from jupyter_mlws.exceptions import MissingExtraError, RunFailedError
 
 DEMO_EXPERIMENT = "demo"
 
@@ -24,6 +27,16 @@ def _demo_source(root: Path) -> Path:
     with resources.as_file(script) as path:
         shutil.copyfile(path, source / "train.py")
     return source
+
+
+def _optional_part(ctx: CliContext, name: str, part: Callable[[], Any]) -> Any:
+    """Parts that need an extra are skipped with a hint when it is not installed."""
+    try:
+        return part()
+    except MissingExtraError as exc:
+        if not ctx.json:
+            ctx.out.text(f"[mlws] skipping the {name} part of the demo: {exc.message}")
+        return None
 
 
 @click.command("demo")
@@ -63,6 +76,7 @@ def demo(epochs: int) -> None:
         "database": ws.details()["db_url"],
         "artifacts": ws.artifact_url,
     }
+    summary["notebook"] = _optional_part(ctx, "notebook", lambda: demo_notebook(ctx, ws))
     if ctx.json:
         out.record(summary, data=summary)
         return

@@ -96,8 +96,8 @@ def capture_output(run: Run) -> Iterator[LogSink]:
     """Inside the block, ``print`` and tracebacks written to stderr also go to the log."""
     sink = LogSink(run)
     out, err = sys.stdout, sys.stderr
-    sys.stdout = TeeStream(out, sink)  # type: ignore[assignment]
-    sys.stderr = TeeStream(err, sink)  # type: ignore[assignment]
+    sys.stdout = TeeStream(out, sink)
+    sys.stderr = TeeStream(err, sink)
     try:
         yield sink
     finally:

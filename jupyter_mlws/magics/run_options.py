@@ -1,0 +1,132 @@
+"""The options of ``%%run``: parsed strictly, so a typo never submits a run."""
+
+from __future__ import annotations
+
+import argparse
+import keyword
+import os
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from jupyter_mlws.cli.params import literal_or_string
+from jupyter_mlws.magics.errors import MagicError
+from jupyter_mlws.tracking.run import DEFAULT_EXPERIMENT
+
+
+@dataclass
+class RunOptions:
+    experiment: str
+    compute: str = "local"
+    name: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    inline: bool = False
+    source_dir: str | None = None
+    widget: bool = True
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise MagicError(message, usage=self.format_usage().strip())
+
+
+def _param(text: str) -> tuple[str, Any]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.isidentifier() or keyword.iskeyword(name):
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=VALUE with NAME a Python variable name, got {text!r}"
+        )
+    return name, literal_or_string(value)
+
+
+def _tag(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key, value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="%%run",
+        add_help=False,
+        allow_abbrev=False,
+        description=(
+            "Run this cell as a tracked run. By default the cell is submitted to a compute "
+            "target: its source becomes the run's script inside a snapshot of the "
+            "notebook's folder, and the cell returns at once with a live view of the run. "
+            "With --inline the cell runs here, in this kernel, as a tracked interactive run."
+        ),
+        epilog=(
+            "-p values are Python literals when they parse as one (0.1, 3, [1, 2], True), "
+            "else strings; each becomes a variable of the cell and a param of the run. "
+            "Inside the cell, Run.get_context() is the run."
+        ),
+    )
+    add = parser.add_argument
+    add("-e", "--experiment", default=None, help="experiment name (default: Default)")
+    add("-c", "--compute", default="local", help="compute target (default: local)")
+    add("-n", "--name", default=None, help="display name of the run")
+    add(
+        "-p",
+        "--param",
+        dest="params",
+        action="append",
+        type=_param,
+        default=[],
+        metavar="NAME=VALUE",
+        help="param injected as a variable (repeatable)",
+    )
+    add(
+        "-t",
+        "--tag",
+        dest="tags",
+        action="append",
+        type=_tag,
+        default=[],
+        metavar="KEY=VALUE",
+        help="tag of the run (repeatable)",
+    )
+    add("--inline", action="store_true", help="run in this kernel as a tracked run")
+    add(
+        "--source-dir",
+        default=None,
+        metavar="DIR",
+        help="folder to snapshot (default: the notebook's folder)",
+    )
+    add("--no-widget", dest="widget", action="store_false", help="print a line, no live view")
+    return parser
+
+
+PARSER = build_parser()
+
+
+def parse_run_options(line: str) -> RunOptions:
+    try:
+        words = shlex.split(line)
+    except ValueError as exc:
+        raise MagicError(f"cannot parse the options: {exc}", usage=usage()) from None
+    ns = PARSER.parse_args(words)
+    if ns.inline and ns.compute != "local":
+        raise MagicError("--inline runs in this kernel; it cannot take -c/--compute", usage())
+    if ns.inline and ns.source_dir:
+        raise MagicError("--inline runs in this kernel; it takes no --source-dir", usage())
+    return RunOptions(
+        experiment=ns.experiment or os.environ.get("MLWS_EXPERIMENT", DEFAULT_EXPERIMENT),
+        compute=ns.compute,
+        name=ns.name,
+        params=dict(ns.params),
+        tags=dict(ns.tags),
+        inline=ns.inline,
+        source_dir=ns.source_dir,
+        widget=ns.widget,
+    )
+
+
+def usage() -> str:
+    return PARSER.format_usage().strip()
+
+
+def help_text() -> str:
+    return PARSER.format_help()
