@@ -35,7 +35,9 @@ class WorkspaceConfig:
     artifact_url: str = "blobs"
     snapshot: SnapshotLimits = field(default_factory=SnapshotLimits)
     heartbeat_seconds: float = 2.0
-    lost_after_seconds: float = 30.0
+    # Other hosts only: on this host a run's liveness is checked by its pid. Longer
+    # than the store's busy timeout, so a heartbeat stuck behind a writer is not death.
+    lost_after_seconds: float = 120.0
     local_max_concurrency: int | None = None
     version: int = CONFIG_VERSION
 
@@ -105,7 +107,10 @@ def write_config(root: Path, config: WorkspaceConfig) -> None:
     root.mkdir(parents=True, exist_ok=True)
     target = root / CONFIG_FILENAME
     tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(config.to_json(), encoding="utf-8")
+    # Owner-only: the store URL may carry a database password.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(config.to_json())
     os.replace(tmp, target)
 
 

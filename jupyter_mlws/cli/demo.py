@@ -12,8 +12,8 @@ import click
 
 from jupyter_mlws.cli.context import CliContext, get_ctx, json_option
 from jupyter_mlws.cli.demo_notebook import demo_notebook
+from jupyter_mlws.cli.demo_serving import demo_serving
 from jupyter_mlws.compute import ScriptRunConfig
-from jupyter_mlws.entities import RunStatus
 from jupyter_mlws.exceptions import MissingExtraError, RunFailedError
 
 DEMO_EXPERIMENT = "demo"
@@ -76,19 +76,21 @@ def demo(epochs: int) -> None:
         "database": ws.details()["db_url"],
         "artifacts": ws.artifact_url,
     }
+    if not ctx.json:
+        out.text("")
+        out.table(
+            [
+                {"metric": m.key, "last": m.value, "min": m.min, "max": m.max, "points": m.count}
+                for m in latest
+            ],
+            ["metric", "last", "min", "max", "points"],
+        )
+        out.text("")
+        out.record({k: v for k, v in summary.items() if k != "metrics"})
+        out.text("")
     summary["notebook"] = _optional_part(ctx, "notebook", lambda: demo_notebook(ctx, ws))
+    summary["serving"] = _optional_part(ctx, "serving", lambda: demo_serving(ctx, ws, run))
     if ctx.json:
         out.record(summary, data=summary)
         return
-    out.text("")
-    out.table(
-        [
-            {"metric": m.key, "last": m.value, "min": m.min, "max": m.max, "points": m.count}
-            for m in latest
-        ],
-        ["metric", "last", "min", "max", "points"],
-    )
-    out.text("")
-    out.record({k: v for k, v in summary.items() if k != "metrics"})
     out.text(f"\nnext: mlws run show {exp.name}:{record.number}  |  mlws run list -e {exp.name}")
-    assert record.status is RunStatus.COMPLETED

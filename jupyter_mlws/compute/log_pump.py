@@ -27,6 +27,7 @@ class LogPump:
         self.stderr_tail = bytearray()
         self._buffer = bytearray()
         self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
         self._readers: list[threading.Thread] = []
         self._done = threading.Event()
         self._flusher = threading.Thread(target=self._flush_loop, daemon=True)
@@ -61,18 +62,21 @@ class LogPump:
             self.flush()
 
     def flush(self) -> None:
-        with self._lock:
-            data = bytes(self._buffer)
-            self._buffer.clear()
-        if not data:
-            return
-        try:
-            self.store.append_log(self.run_id, self.name, self.offset, data)
-            self.offset += len(data)
-        except Exception as exc:  # keep the bytes; the next flush retries
-            self.error = exc
+        # One flush at a time: two flushes at the same offset would look like a retry
+        # to the store, which keeps the first chunk and drops the second.
+        with self._flush_lock:
             with self._lock:
-                self._buffer[:0] = data
+                data = bytes(self._buffer)
+                self._buffer.clear()
+            if not data:
+                return
+            try:
+                self.store.append_log(self.run_id, self.name, self.offset, data)
+                self.offset += len(data)
+            except Exception as exc:  # keep the bytes; the next flush retries
+                self.error = exc
+                with self._lock:
+                    self._buffer[:0] = data
 
     def close(self, timeout: float = 10.0) -> None:
         for thread in self._readers:

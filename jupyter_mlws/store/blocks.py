@@ -41,17 +41,20 @@ class Columns:
         )
 
     def sorted_unique(self) -> Columns:
+        """Sorted by (step, timestamp), stable (so ties keep the order they were logged
+        in and the last one logged is the latest), with exact duplicates removed."""
         if self.is_sorted_unique():
             return self
         # Compare values by their bits: exact duplicates (NaN included) collapse to one.
         bits = array("q")
         bits.frombytes(self.values.tobytes())
-        points = sorted(set(zip(self.steps, self.timestamps, bits)))
-        out_bits = array("q", [p[2] for p in points])
+        unique = list(dict.fromkeys(zip(self.steps, self.timestamps, bits)))
+        unique.sort(key=lambda p: (p[0], p[1]))
+        out_bits = array("q", [p[2] for p in unique])
         out_values = array("d")
         out_values.frombytes(out_bits.tobytes())
         return Columns(
-            array("q", [p[0] for p in points]), array("q", [p[1] for p in points]), out_values
+            array("q", [p[0] for p in unique]), array("q", [p[1] for p in unique]), out_values
         )
 
     def slice(self, start: int, stop: int) -> Columns:

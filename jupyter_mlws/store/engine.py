@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +18,29 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_connections_after_fork() -> None:
+    # A forked child must not share the parent's pooled connections (or SQLite locks).
+    for engine in list(_engines):
+        engine.dispose(close=False)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_connections_after_fork)
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
-    if url.startswith("postgresql"):
-        return _postgres_engine(url)
+        engine = _sqlite_engine(url)
+    elif url.startswith("postgresql"):
+        engine = _postgres_engine(url)
+    else:
+        engine = None
+    if engine is not None:
+        _engines.add(engine)
+        return engine
     raise WorkspaceError(
         f"unsupported store URL {url!r}: use sqlite:///PATH or postgresql+psycopg://…"
     )
@@ -68,7 +88,7 @@ def ensure_schema(engine: Engine) -> None:
     try:
         current = _current_revision(engine)
     except DatabaseError as exc:
-        raise WorkspaceError(f"cannot open the workspace database: {exc.orig}") from None
+        raise WorkspaceError(f"cannot open the workspace database: {_one_line(exc.orig)}") from None
     if current == HEAD_REVISION:
         return
     if current is not None and current not in KNOWN_REVISIONS:
@@ -96,3 +116,7 @@ def _upgrade(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def _one_line(error: BaseException | None) -> str:
+    return " ".join(str(error).split())

@@ -45,6 +45,7 @@ def git_properties(folder: str | Path) -> dict[str, str]:
 def strip_credentials(url: str) -> str:
     """``https://user:token@host/x`` → ``https://host/x``: secrets never reach records."""
     scheme, sep, rest = url.partition("://")
-    if sep and "@" in rest.split("/", 1)[0]:
-        return f"{scheme}://{rest.split('@', 1)[1]}"
-    return url
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}://{authority.rsplit('@', 1)[-1]}{slash}{path}"

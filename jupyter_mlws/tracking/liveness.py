@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+import time
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from jupyter_mlws.entities import RunRecord, RunStatus, now_ms
 from jupyter_mlws.store import SqlStore
@@ -56,3 +60,33 @@ def observe(store: SqlStore, record: RunRecord, lost_after_s: float) -> RunRecor
         error={"message": LOST, "code": "lost"},
     )
     return store.get_run(record.id)
+
+
+# Starting queued runs is compute's job, a layer above; it registers how to do it here
+# so that anyone who observes a stale queue (a waiting user, a list, the server) can
+# restart it when the process that should have done so died.
+QueueKicker = Callable[[Any, str], object]
+_kickers: list[QueueKicker] = []
+STALE_QUEUE_MS = 5_000
+INTERACTIVE = "interactive"  # runs executed by the process that logs them: no target
+_last_kick: dict[str, float] = {}
+
+
+def register_queue_kicker(kicker: QueueKicker) -> None:
+    _kickers[:] = [kicker]
+
+
+def kick_stale_queue(workspace: Any, record: RunRecord) -> None:
+    """A run Queued for a while, or a slot freed by a lost run: dispatch its target."""
+    stale = record.status is RunStatus.QUEUED and now_ms() - record.created_ms > STALE_QUEUE_MS
+    lost = record.status is RunStatus.FAILED and (record.error or {}).get("code") == "lost"
+    if not (stale or lost) or not _kickers or record.compute == INTERACTIVE:
+        return
+    now = time.monotonic()
+    if now - _last_kick.get(record.compute, 0.0) < STALE_QUEUE_MS / 1000:
+        return
+    _last_kick[record.compute] = now
+    try:
+        _kickers[0](workspace, record.compute)
+    except Exception as exc:  # observing must not fail because a target is unavailable
+        logging.getLogger(__name__).debug("mlws: could not dispatch %s: %s", record.compute, exc)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 FLUSH_SECONDS = 0.5
 MAX_BUFFERED = 500_000  # flush early past this many points, bounding memory
+WARN_EVERY_SECONDS = 30.0
 log = logging.getLogger(__name__)
 
 
@@ -46,22 +49,22 @@ class MetricWriter:
         self._wake = threading.Event()
         self._heartbeats: dict[str, tuple[SqlStore, float]] = {}
         self._last_beat = 0.0
+        self._last_warning = 0.0
         self._thread: threading.Thread | None = None
         self._step_source: Callable[[SqlStore, str, str], int] | None = None
         self.last_error: BaseException | None = None
 
     # ---- hot path -----------------------------------------------------------------
     def add(self, store: SqlStore, run_id: str, key: str, value: float, step: int | None) -> None:
+        buf = self._buffers.get(run_id)
+        if buf is None or key not in buf.next_step:
+            validate_name("metric", key)
+            self._prepare(store, run_id, key)
         with self._lock:
-            buf = self._buffers.get(run_id)
-            if buf is None:
-                buf = self._buffers[run_id] = _RunBuffer(store)
+            buf = self._buffers[run_id]
             cols = buf.columns.get(key)
             if cols is None:
-                validate_name("metric", key)
                 cols = buf.columns[key] = Columns.empty()
-                if key not in buf.next_step:
-                    buf.next_step[key] = self._first_step(store, run_id, key)
             if step is None:
                 step = buf.next_step[key]
             buf.next_step[key] = step + 1
@@ -74,12 +77,21 @@ class MetricWriter:
         if self._pending >= MAX_BUFFERED:
             self._wake.set()
 
+    def _prepare(self, store: SqlStore, run_id: str, key: str) -> None:
+        """First sight of a run or key: find where auto-numbered steps continue.
+
+        The store is read outside the lock so other threads keep logging meanwhile.
+        """
+        first = self._first_step(store, run_id, key)
+        with self._lock:
+            buf = self._buffers.get(run_id)
+            if buf is None:
+                buf = self._buffers[run_id] = _RunBuffer(store)
+            buf.next_step.setdefault(key, first)
+
     def _first_step(self, store: SqlStore, run_id: str, key: str) -> int:
         """Auto-numbered steps continue after what the run already has (resumed runs)."""
-        try:
-            latest = {m.key: m.step for m in store.latest_metrics(run_id)}
-        except Exception:  # the run may not exist yet in a racing reader; start at 0
-            return 0
+        latest = {m.key: m.step for m in store.latest_metrics(run_id)}
         return latest[key] + 1 if key in latest else 0
 
     # ---- heartbeats -----------------------------------------------------------------
@@ -105,11 +117,16 @@ class MetricWriter:
             self._wake.clear()
             try:
                 self.flush()
-                self._beat()
-            except Exception as exc:  # keep the data and retry on the next tick
-                self.last_error = exc
-                log.warning("mlws: metric flush failed, will retry: %s", exc)
-                time.sleep(FLUSH_SECONDS)
+            except Exception as exc:  # the points are kept and retried on the next tick
+                self._warn("metric flush", exc)
+            self._beat()
+
+    def _warn(self, what: str, exc: BaseException) -> None:
+        self.last_error = exc
+        now = time.monotonic()
+        if now - self._last_warning > WARN_EVERY_SECONDS:
+            self._last_warning = now
+            log.warning("mlws: %s failed (%s); retrying", what, " ".join(str(exc).split())[:200])
 
     def _beat(self) -> None:
         with self._lock:
@@ -119,7 +136,10 @@ class MetricWriter:
             return
         self._last_beat = now
         for run_id, (store, _) in beats:
-            store.heartbeat(run_id)
+            try:
+                store.heartbeat(run_id)
+            except Exception as exc:  # one workspace's trouble must not starve the others
+                self._warn("heartbeat", exc)
 
     def flush(self, run_id: str | None = None) -> None:
         """Write buffered points (of one run, or all) to the store; keep them on failure."""
@@ -134,22 +154,33 @@ class MetricWriter:
                     taken.append((rid, buf, buf.columns))
                     self._pending -= sum(len(c) for c in buf.columns.values())
                     buf.columns = {}
-            for i, (rid, buf, columns) in enumerate(taken):
+            # Each run is written on its own: one failing workspace does not hold back
+            # the others; failed points go back to the buffer for the next tick.
+            failed: list[tuple[str, _RunBuffer, dict[str, Columns]]] = []
+            first_error: Exception | None = None
+            for i, item in enumerate(taken):
                 try:
-                    buf.store.log_metric_columns(rid, columns)
-                except BaseException:
-                    self._requeue(taken[i:])
+                    item[1].store.log_metric_columns(item[0], item[2])
+                except Exception as exc:
+                    failed.append(item)
+                    first_error = first_error or exc
+                except BaseException:  # interrupted: keep everything not yet written
+                    self._requeue(failed + taken[i:])
                     raise
+            if failed:
+                self._requeue(failed)
+                assert first_error is not None
+                raise first_error
 
     def _requeue(self, items: list[tuple[str, _RunBuffer, dict[str, Columns]]]) -> None:
         with self._lock:
             for _rid, buf, columns in items:
                 for key, cols in columns.items():
+                    self._pending += len(cols)
                     newer = buf.columns.get(key)
-                    if newer is not None:
+                    if newer is not None:  # logged while the flush was failing
                         cols.extend(newer)
                     buf.columns[key] = cols
-                    self._pending += len(cols)
 
     def discard(self, run_id: str) -> None:
         with self._lock:
@@ -169,6 +200,25 @@ def get_writer() -> MetricWriter:
             _writer = MetricWriter()
             atexit.register(_flush_at_exit, _writer)
         return _writer
+
+
+def _reset_after_fork() -> None:
+    """A forked child (DataLoader workers, multiprocessing) gets a fresh writer: the
+    parent's thread does not exist there, and its locks may be held."""
+    global _writer, _writer_lock
+    _writer_lock = threading.Lock()
+    if _writer is None:
+        return
+    _writer = MetricWriter()
+    atexit.register(_flush_at_exit, _writer)
+    if "multiprocessing" in sys.modules:  # its children leave through os._exit
+        import multiprocessing.util
+
+        multiprocessing.util.Finalize(_writer, _writer.flush, exitpriority=10)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 def _flush_at_exit(writer: MetricWriter) -> None:

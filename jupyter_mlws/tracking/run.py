@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import signal
 import sys
 import threading
 import time
@@ -103,6 +104,7 @@ class Run(RunLogging, RunFiles, RunModels):
 
             run_id = os.environ.get(ENV_RUN_ID)
             if run_id:
+                _exit_on_sigterm()
                 ws = (
                     Workspace.open(os.environ[ENV_WORKSPACE])
                     if os.environ.get(ENV_WORKSPACE)
@@ -130,6 +132,7 @@ class Run(RunLogging, RunFiles, RunModels):
         self._record = liveness.observe(
             self.workspace.store, record, self.workspace.config.lost_after_seconds
         )
+        liveness.kick_stale_queue(self.workspace, self._record)
         return self._record
 
     @property
@@ -287,6 +290,15 @@ class Run(RunLogging, RunFiles, RunModels):
         )
 
 
+def _exit_on_sigterm() -> None:
+    """Cancel and max-duration stop a job with SIGTERM; exiting through ``sys.exit``
+    runs the atexit flush, so the last buffered points are kept."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+
+
 def start_run(
     experiment: str | None = None,
     name: str | None = None,
@@ -304,19 +316,35 @@ def start_run(
 
 
 _exit_runs: list[Run] = []
+_unhandled: list[BaseException] = []
 
 
 def _register_exit_handler(run: Run) -> None:
     if not _exit_runs:
         atexit.register(_end_runs_at_exit)
+        previous = sys.excepthook
+
+        def remember(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
+            _unhandled.append(exc)  # the script is dying of it: its runs failed
+            previous(kind, exc, tb)
+
+        sys.excepthook = remember
     _exit_runs.append(run)
 
 
 def _end_runs_at_exit() -> None:
-    """Interactive runs still open when the interpreter exits normally are Completed."""
+    """Runs still open at exit: Failed if the script died of an exception, else Completed."""
+    error = _unhandled[-1] if _unhandled else None
     for run in _exit_runs:
         try:
-            if not run.workspace.store.get_run(run.id).status.is_terminal:
+            if run.workspace.store.get_run(run.id).status.is_terminal:
+                continue
+            if isinstance(error, KeyboardInterrupt):
+                run.flush()
+                run._end(RunStatus.CANCELED, error={"message": "interrupted (KeyboardInterrupt)"})
+            elif error is not None:
+                run.fail(error)
+            else:
                 run.complete()
         except Exception:  # never break interpreter shutdown
             pass

@@ -57,11 +57,17 @@ class RunModels:
             datasets=datasets,
         )
 
-    def model_files(self, model_path: str) -> tuple[str, list[FileEntry]]:
-        """The run's files under ``model_path``, renamed as the model will hold them."""
+    def model_files(
+        self, model_path: str, *, upload_local: bool = True
+    ) -> tuple[str, list[FileEntry]]:
+        """The run's files under ``model_path``, renamed as the model will hold them.
+
+        With ``upload_local``, a path the run has not uploaded yet but that exists in the
+        current folder (its working folder, while it runs) is uploaded to the run first.
+        """
         clean = clean_artifact_path(model_path.rstrip("/"))
         found = self._stored_files(clean)
-        if not found and Path(clean).exists():
+        if not found and upload_local and Path(clean).exists():
             self._upload_local(clean)
             found = self._stored_files(clean)
         if not found:

@@ -1,0 +1,417 @@
+"""The supervisor: one listening socket, N forked workers, restarts and reloads.
+
+Not ``uvicorn --workers`` (its listener loses TCP_NODELAY, see ``listener``): the
+socket is made once, and every worker (forked, so it inherits it) accepts from the same
+queue.
+
+Signals: SIGTERM/SIGINT stop (workers drain first); SIGHUP reloads the configuration.
+A reload with a new ``generation`` starts new workers beside the old ones, and only
+when all of them are ready (``init()`` done) are the old ones drained: requests never
+stop being answered, and a new version whose ``init()`` fails never takes over.
+A worker that dies is replaced. The state is written to a status file as JSON.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import ServiceConfig, write_json_atomic
+from .listener import bind_listener
+from .worker import SinkFactory, worker_main
+
+RESTART_BACKOFF_MAX_S = 30.0
+KEPT_GENERATIONS = 5
+
+
+@dataclass
+class Worker:
+    pid: int
+    fd: int | None
+    generation: int
+    ready: bool = False
+    buffer: bytes = b""
+
+
+@dataclass
+class Generation:
+    config: ServiceConfig
+    workers: dict[int, Worker] = field(default_factory=dict)
+    failure: dict[str, str] | None = None
+
+    @property
+    def number(self) -> int:
+        return self.config.generation
+
+    @property
+    def all_ready(self) -> bool:
+        ready = [w for w in self.workers.values() if w.ready]
+        return len(ready) >= self.config.workers
+
+
+class Supervisor:
+    def __init__(
+        self,
+        load: Callable[[], ServiceConfig],
+        status_path: Path | None,
+        sink_factory: SinkFactory | None = None,
+    ) -> None:
+        self.load = load
+        self.status_path = status_path
+        self.sink_factory = sink_factory
+        self.sock: socket.socket | None = None
+        self.serving: Generation | None = None
+        self.pending: Generation | None = None
+        self.retiring: dict[int, Worker] = {}
+        self.restarts = 0
+        self.restart_at: list[float] = []
+        self.crash_times: list[float] = []
+        self.generations: dict[str, dict[str, Any]] = {}
+        self.stopping = False
+        self.reload_requested = False
+        self.state = "starting"
+        self.last_config: ServiceConfig | None = None
+        self.port: int | None = None
+
+    # ---- main loop ----------------------------------------------------------------
+    def run(self) -> int:
+        config = self.load()
+        try:
+            self.sock = bind_listener(config.bind, config.port)
+        except OSError as exc:
+            message = exc.strerror or str(exc)
+            self._record(config.generation, "failed", error=message)
+            self._write_status("failed", error=message)
+            _log(f"cannot listen: {message}")
+            return 2
+        self.port = int(self.sock.getsockname()[1])  # port 0 in the config: any free one
+        self._install_signals()
+        _log(
+            f"listening on http://{_host(config.bind)}:{self.port} "
+            f"(pid {os.getpid()}, {config.workers} worker(s), generation {config.generation})"
+        )
+        self.pending = self._start_generation(config)
+        self._write_status("starting")
+        while True:
+            self._wait_for_events()
+            self._reap()
+            self._settle_pending()
+            if self.serving is None and self.pending is None:
+                return 3  # the first generation failed: nothing to serve
+            if self.stopping:
+                return self._stop()
+            if self.reload_requested:
+                self._reload()
+            self._restart_due_workers()
+
+    def _install_signals(self) -> None:
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        signal.set_wakeup_fd(self._wake_w)
+
+        def on_stop(sig: int, frame: Any) -> None:
+            self.stopping = True
+
+        def on_reload(sig: int, frame: Any) -> None:
+            self.reload_requested = True
+
+        signal.signal(signal.SIGTERM, on_stop)
+        signal.signal(signal.SIGINT, on_stop)
+        signal.signal(signal.SIGHUP, on_reload)
+        signal.signal(signal.SIGCHLD, lambda sig, frame: None)  # wakes the loop up
+
+    def _wait_for_events(self) -> None:
+        by_fd = {w.fd: w for w in self._all_workers() if w.fd is not None}
+        timeout = 0.5
+        if self.restart_at:
+            timeout = max(0.0, min(timeout, min(self.restart_at) - time.monotonic()))
+        readable, _, _ = select.select([self._wake_r, *by_fd], [], [], timeout)
+        for fd in readable:
+            if fd == self._wake_r:
+                with contextlib.suppress(BlockingIOError):
+                    while os.read(self._wake_r, 512):
+                        pass
+            else:
+                self._read_worker(by_fd[fd])
+
+    # ---- workers ------------------------------------------------------------------
+    def _start_generation(self, config: ServiceConfig) -> Generation:
+        generation = Generation(config)
+        self.last_config = config
+        for _ in range(config.workers):
+            self._fork(generation)
+        self._record(config.generation, "starting")
+        return generation
+
+    def _fork(self, generation: Generation) -> None:
+        assert self.sock is not None
+        read_fd, write_fd = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            supervisor = os.getppid()
+            os.close(read_fd)
+            self._forget_in_child()
+            worker_main(generation.config, self.sock, write_fd, self.sink_factory, supervisor)
+        os.close(write_fd)
+        generation.workers[pid] = Worker(pid, read_fd, generation.number)
+
+    def _forget_in_child(self) -> None:
+        signal.set_wakeup_fd(-1)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD):
+            signal.signal(sig, signal.SIG_DFL)
+        for fd in [self._wake_r, self._wake_w, *(w.fd for w in self._all_workers())]:
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+    def _all_workers(self) -> list[Worker]:
+        found = list(self.retiring.values())
+        for generation in (self.serving, self.pending):
+            if generation is not None:
+                found.extend(generation.workers.values())
+        return found
+
+    def _read_worker(self, worker: Worker) -> None:
+        if worker.fd is None:
+            return
+        try:
+            chunk = os.read(worker.fd, 65536)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            os.close(worker.fd)
+            worker.fd = None
+            return
+        worker.buffer += chunk
+        while b"\n" in worker.buffer:
+            line, worker.buffer = worker.buffer.split(b"\n", 1)
+            self._on_message(worker, json.loads(line))
+
+    def _on_message(self, worker: Worker, message: dict[str, Any]) -> None:
+        if message.get("event") == "ready":
+            worker.ready = True
+            _log(f"worker {worker.pid} ready (generation {worker.generation})")
+            if self.serving is not None and worker.pid in self.serving.workers:
+                self._write_status(self.state)  # a replacement joined
+        elif message.get("event") == "failed":
+            generation = self._generation_of(worker)
+            if generation is not None and generation.failure is None:
+                generation.failure = {
+                    "error": str(message.get("error")),
+                    "traceback": str(message.get("traceback") or ""),
+                }
+            _log(f"worker {worker.pid} failed to start: {message.get('error')}")
+            if message.get("traceback"):
+                sys.stderr.write(str(message["traceback"]))
+                sys.stderr.flush()
+
+    def _generation_of(self, worker: Worker) -> Generation | None:
+        for generation in (self.serving, self.pending):
+            if generation is not None and worker.pid in generation.workers:
+                return generation
+        return None
+
+    def _reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            self._on_exit(pid, status)
+
+    def _on_exit(self, pid: int, status: int) -> None:
+        how = _describe(status)
+        retired = self.retiring.pop(pid, None)
+        if retired is not None:
+            self._drain_pipe(retired)
+            return
+        if self.pending is not None and pid in self.pending.workers:
+            self._drain_pipe(self.pending.workers[pid])  # may hold init()'s traceback
+            del self.pending.workers[pid]
+            if self.pending.failure is None:
+                self.pending.failure = {"error": f"a worker {how} while starting", "traceback": ""}
+            return
+        if self.serving is not None and pid in self.serving.workers:
+            self._drain_pipe(self.serving.workers.pop(pid))
+            if self.stopping:
+                return
+            self.restarts += 1
+            delay = self._restart_delay()
+            _log(f"worker {pid} {how}; starting a new one" + (f" in {delay:g} s" if delay else ""))
+            self.restart_at.append(time.monotonic() + delay)
+            self._write_status(self.state)
+
+    def _drain_pipe(self, worker: Worker) -> None:
+        """Read what the worker wrote before it died (a failure report) and close the pipe."""
+        while worker.fd is not None:
+            self._read_worker(worker)
+
+    def _restart_delay(self) -> float:
+        now = time.monotonic()
+        self.crash_times = [t for t in self.crash_times if now - t < 60] + [now]
+        crashes = len(self.crash_times)
+        return 0.0 if crashes <= 2 else min(RESTART_BACKOFF_MAX_S, 0.5 * 2 ** (crashes - 3))
+
+    def _restart_due_workers(self) -> None:
+        now = time.monotonic()
+        due = [t for t in self.restart_at if t <= now]
+        if not due or self.serving is None:
+            return
+        self.restart_at = [t for t in self.restart_at if t > now]
+        for _ in due:
+            if len(self.serving.workers) < self.serving.config.workers:
+                self._fork(self.serving)
+
+    # ---- generations --------------------------------------------------------------
+    def _settle_pending(self) -> None:
+        pending = self.pending
+        if pending is None:
+            return
+        if pending.failure is not None:
+            self._abandon(pending)
+            return
+        if not pending.all_ready:
+            return
+        old, self.serving, self.pending = self.serving, pending, None
+        if old is not None:
+            for worker in old.workers.values():
+                self.retiring[worker.pid] = worker
+                _signal(worker.pid, signal.SIGTERM)
+            _log(f"generation {pending.number} serving; generation {old.number} draining")
+        self.state = "ready"
+        self._record(pending.number, "ready")
+        self._write_status("ready")
+
+    def _abandon(self, generation: Generation) -> None:
+        for worker in generation.workers.values():
+            _signal(worker.pid, signal.SIGKILL)
+            self.retiring[worker.pid] = worker
+        self.pending = None
+        failure = generation.failure or {}
+        self._record(generation.number, "failed", **failure)
+        if self.serving is None:
+            self.state = "failed"
+            self._write_status("failed", **failure)
+            self._wait_retiring(5.0)
+        else:
+            _log(f"generation {generation.number} failed; generation {self.serving.number} goes on")
+            self._write_status(self.state)
+
+    def _reload(self) -> None:
+        self.reload_requested = False
+        try:
+            config = self.load()
+        except Exception as exc:
+            _log(f"reload ignored: cannot read the configuration: {exc}")
+            return
+        if self.pending is not None and config.generation == self.pending.number:
+            return  # already starting it
+        if self.pending is not None:
+            self._abandon_silently(self.pending)
+        if self.serving is not None and config.generation == self.serving.number:
+            return  # a reload back to what is serving: only the pending one goes
+        _log(f"starting generation {config.generation} ({config.workers} worker(s))")
+        self.pending = self._start_generation(config)
+
+    def _abandon_silently(self, generation: Generation) -> None:
+        for worker in generation.workers.values():
+            _signal(worker.pid, signal.SIGKILL)
+            self.retiring[worker.pid] = worker
+        self._record(generation.number, "failed", error="replaced by a newer generation")
+        self.pending = None
+
+    def _stop(self) -> int:
+        _log("stopping: draining workers")
+        self.state = "stopping"
+        self._write_status("stopping")
+        for worker in self._all_workers():
+            _signal(worker.pid, signal.SIGTERM)
+        config = self.last_config
+        grace = config.drain_s + config.timeout_s + 5 if config else 10.0
+        for generation in (self.serving, self.pending):
+            if generation is not None:
+                self.retiring.update(generation.workers)
+        self.serving = self.pending = None
+        self._wait_retiring(grace)
+        if self.sock is not None:
+            self.sock.close()
+        self._write_status("stopped")
+        _log("stopped")
+        return 0
+
+    def _wait_retiring(self, grace: float) -> None:
+        deadline = time.monotonic() + grace
+        while self.retiring and time.monotonic() < deadline:
+            self._reap()
+            time.sleep(0.02)
+        for pid in list(self.retiring):
+            _signal(pid, signal.SIGKILL)
+        while self.retiring:
+            try:
+                pid, _ = os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
+            self.retiring.pop(pid, None)
+
+    # ---- status -------------------------------------------------------------------
+    def _record(self, generation: int, state: str, **details: str) -> None:
+        self.generations[str(generation)] = {"state": state, **details}
+        for old in sorted(self.generations, key=int)[:-KEPT_GENERATIONS]:
+            del self.generations[old]
+
+    def _write_status(self, state: str, **details: str) -> None:
+        if self.status_path is None:
+            return
+        serving = self.serving
+        write_json_atomic(
+            self.status_path,
+            {
+                "pid": os.getpid(),
+                "port": self.port,
+                "state": state,
+                "serving_generation": serving.number if serving else None,
+                "workers": sorted(serving.workers) if serving else [],
+                "restarts": self.restarts,
+                "generations": self.generations,
+                "updated_ms": int(time.time() * 1000),
+                **details,
+            },
+        )
+
+
+def _signal(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, sig)
+
+
+def _describe(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            return f"was killed by {signal.Signals(sig).name}"
+        except ValueError:
+            return f"was killed by signal {sig}"
+    return f"exited with code {os.waitstatus_to_exitcode(status)}"
+
+
+def _host(bind: str) -> str:
+    return f"[{bind}]" if ":" in bind else bind
+
+
+def _log(message: str) -> None:
+    print(f"[mlws] {message}", flush=True)

@@ -1,0 +1,150 @@
+"""One worker process: loads ``score.py`` and serves the shared listening socket.
+
+Forked by the supervisor. It reports ``ready`` (or ``failed`` with ``init()``'s
+traceback) on a pipe. SIGTERM drains it: it stops accepting, answers with
+``Connection: close`` so keep-alive clients move to the other workers, and exits once
+its connections are gone (or after ``drain_s``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import json
+import os
+import signal
+import socket
+import sys
+import traceback
+from collections.abc import Callable
+from types import FrameType
+from typing import Any, NoReturn
+
+import uvicorn
+
+from .app import ServiceState, build_app
+from .config import ServiceConfig
+from .keys import KeyRing
+from .scoring import ScriptError, load_scorer
+from .telemetry import Sink, Telemetry
+
+SinkFactory = Callable[[ServiceConfig], Sink]
+_PR_SET_PDEATHSIG = 1
+
+
+def worker_main(
+    config: ServiceConfig,
+    sock: socket.socket,
+    report_fd: int,
+    sink_factory: SinkFactory | None,
+    supervisor_pid: int,
+) -> NoReturn:
+    """Never returns: the forked child ends with ``os._exit``."""
+    code = 1
+    try:
+        _die_with(supervisor_pid)
+        code = _serve(config, sock, report_fd, sink_factory)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _serve(
+    config: ServiceConfig, sock: socket.socket, report_fd: int, sink_factory: SinkFactory | None
+) -> int:
+    try:
+        scorer = load_scorer(config)
+    except ScriptError as exc:
+        _report(report_fd, {"event": "failed", "error": exc.message, "traceback": exc.traceback})
+        return 3
+    telemetry = Telemetry()
+    stop_telemetry = (
+        telemetry.start_flusher(sink_factory(config), config.telemetry_interval_s)
+        if sink_factory is not None
+        else None
+    )
+    state = ServiceState()
+    keys = KeyRing(config.keys_file) if config.auth else None
+    app = build_app(config, scorer, keys, telemetry, state)
+    server = WorkerServer(
+        uvicorn.Config(
+            app,
+            lifespan="off",
+            access_log=False,
+            log_level="warning",
+            server_header=False,
+            timeout_keep_alive=30,
+            timeout_graceful_shutdown=int(config.timeout_s + 5),
+        ),
+        state,
+        config.drain_s,
+        lambda: _report(report_fd, {"event": "ready", "pid": os.getpid()}),
+    )
+    server.run(sockets=[sock])
+    if stop_telemetry is not None:
+        stop_telemetry()
+    return 0
+
+
+class WorkerServer(uvicorn.Server):
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        state: ServiceState,
+        drain_s: float,
+        on_started: Callable[[], None],
+    ) -> None:
+        super().__init__(config)
+        self.state = state
+        self.drain_s = drain_s
+        self._on_started = on_started
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        self._loop = asyncio.get_running_loop()
+        if not self.should_exit:
+            self._on_started()
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        # Not re-raised after shutdown (uvicorn's default): the supervisor asked for it.
+        if sig == signal.SIGTERM and not self.state.draining and self._loop is not None:
+            self.state.draining = True
+            self._loop.call_soon_threadsafe(self._drain)
+        elif self.should_exit:
+            self.force_exit = True
+        else:
+            self.should_exit = True
+
+    def _drain(self) -> None:
+        assert self._loop is not None
+        loop = self._loop
+        for server in self.servers:
+            server.close()  # this process stops accepting; the others keep the socket
+        deadline = loop.time() + self.drain_s
+
+        def check() -> None:
+            if not self.server_state.connections or loop.time() >= deadline:
+                self.should_exit = True
+            else:
+                loop.call_later(0.05, check)
+
+        check()
+
+
+def _report(fd: int, message: dict[str, Any]) -> None:
+    with contextlib.suppress(OSError):
+        os.write(fd, (json.dumps(message) + "\n").encode())
+
+
+def _die_with(supervisor_pid: int) -> None:
+    """SIGTERM (a drain) when the supervisor dies, so no worker outlives it."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != supervisor_pid:
+        os._exit(1)
