@@ -9,11 +9,13 @@ its output into the run's log, heartbeat and obey cancel/max-duration, collect
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +29,26 @@ from jupyter_mlws.tracking.liveness import process_identity, this_host
 from jupyter_mlws.tracking.run import LOG_NAME
 
 OUTPUTS = "outputs"
+# The user's command may write a JSON object here (e.g. a failing notebook cell's index,
+# ename, evalue, traceback); the runner merges it into the run's error.
+ENV_ERROR_FILE = "MLWS_ERROR_FILE"
+
+# (warm spec, argv, cwd, env) → a process already running argv, or None to start it cold.
+Launcher = Callable[
+    [Sequence[str], Sequence[str], Path, Mapping[str, str]], "subprocess.Popen[bytes] | None"
+]
 
 
 class Job:
-    def __init__(self, ws: Workspace, run_id: str) -> None:
+    def __init__(self, ws: Workspace, run_id: str, launcher: Launcher | None = None) -> None:
         self.ws = ws
+        self.launcher = launcher
         self.store = ws.store
         self.run_id = run_id
         self.record = self.store.get_run(run_id)
         self.definition: dict[str, Any] = self.record.definition
         self.workdir = ws.runs_dir / run_id / "wd"
+        self.error_file = ws.runs_dir / run_id / "error.json"
         self.pump = LogPump(self.store, run_id, LOG_NAME, self.store.log_size(run_id, LOG_NAME))
         self.reason: tuple[RunStatus, str] | None = None
 
@@ -50,6 +62,7 @@ class Job:
         if proc is None:
             return self._finish(RunStatus.CANCELED, {"message": "canceled before it started"})
         code = self._supervise(proc)
+        kill_group(proc, grace_seconds=1.0)  # whatever the script left running in the background
         self.pump.close()
         return self._conclude(code)
 
@@ -65,11 +78,16 @@ class Job:
             **{str(k): str(v) for k, v in self.definition.get("env", {}).items()},
             ENV_WORKSPACE: str(self.ws.root),
             ENV_RUN_ID: self.run_id,
+            ENV_ERROR_FILE: str(self.error_file),
             "PYTHONUNBUFFERED": "1",
         }
-        proc = start_group(
-            argv, cwd=self.workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
+        self.error_file.unlink(missing_ok=True)
+        warm = self.definition.get("warm")
+        proc = self.launcher(warm, argv, self.workdir, env) if self.launcher and warm else None
+        if proc is None:
+            proc = start_group(
+                argv, cwd=self.workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
         assert proc.stdout is not None and proc.stderr is not None
         self.pump.attach(proc.stdout)
         self.pump.attach(proc.stderr, is_stderr=True)
@@ -129,7 +147,15 @@ class Job:
         if tb:
             error["traceback"] = tb
             error["message"] = tb.strip().splitlines()[-1]
+        error.update(self._reported_error())
         return self._finish(RunStatus.FAILED, error)
+
+    def _reported_error(self) -> dict[str, Any]:
+        try:
+            reported = json.loads(self.error_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return reported if isinstance(reported, dict) else {}
 
     def _collect_outputs(self) -> None:
         outputs = self.workdir / OUTPUTS
@@ -143,15 +169,16 @@ class Job:
     def _finish(self, status: RunStatus, error: dict[str, Any] | None) -> RunStatus:
         self.store.transition(self.run_id, status, error=error)
         shutil.rmtree(self.workdir, ignore_errors=True)
+        self.error_file.unlink(missing_ok=True)
         return status
 
 
-def execute(ws: Workspace, run_id: str) -> RunStatus:
+def execute(ws: Workspace, run_id: str, launcher: Launcher | None = None) -> RunStatus:
     """Run one claimed run to its end, then start whatever is queued behind it."""
     from jupyter_mlws.compute.targets import get_target
 
     try:
-        return Job(ws, run_id).execute()
+        return Job(ws, run_id, launcher).execute()
     finally:
         get_target(ws, ws.store.get_run(run_id).compute).dispatch()
 

@@ -6,9 +6,12 @@ import os
 import sys
 from typing import Any
 
+from jupyter_mlws.compute import local_agent
 from jupyter_mlws.compute.process import spawn_detached
 from jupyter_mlws.config import ENV_WORKSPACE
+from jupyter_mlws.entities import ACTIVE_STATUSES, RunStatus
 from jupyter_mlws.tracking import Workspace
+from jupyter_mlws.tracking.liveness import observe
 
 
 class LocalTarget:
@@ -22,10 +25,47 @@ class LocalTarget:
         )
 
     def dispatch(self) -> list[str]:
+        if self.max_concurrency is not None:
+            self._release_dead_slots()
         run_ids = self.ws.store.claim_queued(self.name, self.max_concurrency)
-        for run_id in run_ids:
-            self._spawn(run_id)
+        cold = self._hand_warm_runs_to_agent(run_ids) if run_ids else run_ids
+        for run_id in cold:
+            try:
+                self._spawn(run_id)
+            except OSError as exc:  # never leave a claimed run Preparing with no runner
+                self.ws.store.transition(
+                    run_id,
+                    RunStatus.FAILED,
+                    only_from=[RunStatus.PREPARING],
+                    error={"message": f"could not start the runner: {exc}", "code": "spawn_failed"},
+                )
         return run_ids
+
+    def _release_dead_slots(self) -> None:
+        """Active runs whose runner died hold no slot: mark them lost first."""
+        records, _ = self.ws.store.list_runs(
+            compute=self.name, statuses=list(ACTIVE_STATUSES), limit=1000
+        )
+        for record in records:
+            observe(self.ws.store, record, self.ws.config.lost_after_seconds)
+
+    def _hand_warm_runs_to_agent(self, run_ids: list[str]) -> list[str]:
+        """Runs with a warm spec go to the local agent when it is up (see local_agent);
+        the first such run starts it. Returns the runs to start cold."""
+        if local_agent.pool_size() == 0:
+            return run_ids
+        specs: dict[str, list[str]] = {}
+        for run_id in run_ids:
+            spec = self.ws.store.get_run(run_id).definition.get("warm")
+            if spec:
+                specs[run_id] = spec
+        warm = [r for r in run_ids if r in specs]
+        if not warm:
+            return run_ids
+        accepted = set(local_agent.hand_over(self.ws, warm))
+        if not accepted:
+            local_agent.start(self.ws, [specs[r] for r in warm])
+        return [r for r in run_ids if r not in accepted]
 
     def _spawn(self, run_id: str) -> None:
         env = {**os.environ, ENV_WORKSPACE: str(self.ws.root)}

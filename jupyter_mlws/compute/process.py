@@ -27,13 +27,18 @@ def _new_session_dying_with_parent() -> None:
 
 
 def start_group(
-    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], **kwargs: Any
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    stdin_pipe: bool = False,
+    **kwargs: Any,
 ) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         list(argv),
         cwd=cwd,
         env=dict(env),
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
         preexec_fn=_new_session_dying_with_parent,
         **kwargs,
     )
@@ -63,7 +68,9 @@ def kill_group(proc: subprocess.Popen[bytes], grace_seconds: float = 3.0) -> Non
     try:
         pgid = os.getpgid(proc.pid)
     except ProcessLookupError:
-        return
+        # The leader already exited and was reaped; its group (setsid: pgid == pid) may
+        # still hold children it left behind, and Linux never reuses a live group's id.
+        pgid = proc.pid
     for sig, wait in ((signal.SIGTERM, grace_seconds), (signal.SIGKILL, 5.0)):
         try:
             os.killpg(pgid, sig)

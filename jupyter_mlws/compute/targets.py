@@ -6,7 +6,7 @@ import importlib
 from typing import Any, Protocol
 
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
-from jupyter_mlws.tracking import Workspace
+from jupyter_mlws.tracking import Workspace, liveness
 
 LOCAL = "local"
 
@@ -14,6 +14,7 @@ LOCAL = "local"
 # heavy dependencies (dask, …) stay optional.
 TARGET_TYPES: dict[str, str] = {
     "local": "jupyter_mlws.compute.local:LocalTarget",
+    "dask": "jupyter_mlws.compute.dask_target:DaskTarget",
 }
 
 
@@ -56,3 +57,6 @@ def list_targets(ws: Workspace) -> list[dict[str, Any]]:
         "config": {"max_concurrency": ws.config.local_max_concurrency},
     }
     return [local, *ws.store.list_targets()]
+
+
+liveness.register_queue_kicker(lambda ws, name: get_target(ws, name).dispatch())

@@ -1,0 +1,164 @@
+"""``mlws compute …``: list, create, attach, start, stop, show and delete targets."""
+
+from __future__ import annotations
+
+import click
+
+from jupyter_mlws.cli.context import get_ctx, json_option
+from jupyter_mlws.cli.params import parse_pairs
+from jupyter_mlws.compute import admin
+from jupyter_mlws.exceptions import InvalidParameterError
+
+COLUMNS = ["name", "type", "status", "address", "nodes", "queued", "active"]
+
+
+def _row(target: dict[str, object]) -> dict[str, object]:
+    config = target.get("config") or {}
+    state = target.get("state") or {}
+    assert isinstance(config, dict) and isinstance(state, dict)
+    nodes = f"{config.get('min_nodes')}-{config.get('max_nodes')}" if config.get("managed") else ""
+    return {
+        "name": target["name"],
+        "type": target["type"],
+        "status": state.get("status", ""),
+        "address": state.get("address") or config.get("address") or "",
+        "nodes": nodes,
+        "queued": target.get("queued", ""),
+        "active": target.get("active", ""),
+    }
+
+
+def _show(target: dict[str, object]) -> None:
+    get_ctx().out.record(_row(target), data=target)
+
+
+@click.group("compute")
+def compute() -> None:
+    """Compute targets: `local` (built in) and Dask clusters (managed or attached)."""
+
+
+@compute.command("list")
+@json_option
+def list_targets() -> None:
+    """Every compute target with its state."""
+    ws = get_ctx().workspace()
+    targets = [
+        admin.show_target(ws, t["name"]) if t["name"] != "local" else t
+        for t in ws.compute_targets()
+    ]
+    get_ctx().out.table([_row(t) for t in targets], COLUMNS, data=targets)
+
+
+@compute.command("create")
+@click.argument("name")
+@click.option("--type", "type_", default="dask", show_default=True)
+@click.option("--min-nodes", default=0, show_default=True, type=int)
+@click.option("--max-nodes", default=1, show_default=True, type=int)
+@click.option(
+    "--idle-seconds",
+    default=60.0,
+    show_default=True,
+    type=float,
+    help="Close a worker idle this long (down to --min-nodes).",
+)
+@click.option(
+    "--resources",
+    "resources",
+    multiple=True,
+    metavar="NAME=AMOUNT",
+    help="Abstract resources of each worker, e.g. GPU=1; each run takes them.",
+)
+@click.option(
+    "--warm-pool-size",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Warm kernels per kernel name on each worker (0: none).",
+)
+@json_option
+def create(
+    name: str,
+    type_: str,
+    min_nodes: int,
+    max_nodes: int,
+    idle_seconds: float,
+    resources: tuple[str, ...],
+    warm_pool_size: int,
+) -> None:
+    """Create a managed local Dask cluster NAME (Stopped until `mlws compute start`)."""
+    amounts: dict[str, float] = {}
+    for key, value in parse_pairs(resources, "--resources").items():
+        try:
+            amounts[key] = float(value)
+        except ValueError:
+            raise InvalidParameterError(f"--resources {key}={value}: not a number") from None
+    _show(
+        admin.create_target(
+            get_ctx().workspace(),
+            name,
+            type_,
+            min_nodes=min_nodes,
+            max_nodes=max_nodes,
+            idle_seconds=idle_seconds,
+            resources=amounts,
+            warm_pool_size=warm_pool_size,
+        )
+    )
+
+
+@compute.command("attach")
+@click.argument("name")
+@click.option("--type", "type_", default="dask", show_default=True)
+@click.option("--address", required=True, help="Scheduler address, e.g. tcp://host:8786.")
+@click.option("--warm-pool-size", default=1, show_default=True, type=int,
+              help="Warm kernels per kernel name on each worker (0: none).")
+@json_option
+def attach(name: str, type_: str, address: str, warm_pool_size: int) -> None:
+    """Attach an existing Dask scheduler as NAME.
+
+    Works with any scheduler: dask-kubernetes (KubeCluster(...).scheduler_address),
+    dask-jobqueue (SLURMCluster(...).scheduler_address), Dask Gateway
+    (gateway.connect(name).scheduler_address, or its proxy address), or `dask scheduler`
+    started by hand. Its workers need `pip install "jupyter-mlws[dask]"` and the
+    workspace's store and artifact URLs (MLWS_WORKER_WORKSPACE names a workspace folder
+    there whose workspace.json points at the same URLs).
+    """
+    _show(admin.attach_target(get_ctx().workspace(), name, address, type_, warm_pool_size))
+
+
+@compute.command("start")
+@click.argument("name")
+@json_option
+def start(name: str) -> None:
+    """Start a managed cluster (detached; it outlives this command) and submit its queue."""
+    _show(admin.start_target(get_ctx().workspace(), name))
+
+
+@compute.command("stop")
+@click.argument("name")
+@json_option
+def stop(name: str) -> None:
+    """Stop a managed cluster; its Queued runs wait for the next start."""
+    _show(admin.stop_target(get_ctx().workspace(), name))
+
+
+@compute.command("show")
+@click.argument("name")
+@json_option
+def show(name: str) -> None:
+    """One target: config, state, queued and active runs."""
+    ws = get_ctx().workspace()
+    if name == "local":
+        target = next(t for t in ws.compute_targets() if t["name"] == "local")
+        _show(target)
+        return
+    _show(admin.show_target(ws, name))
+
+
+@compute.command("delete")
+@click.argument("name")
+@json_option
+def delete(name: str) -> None:
+    """Delete a stopped target that has no queued or active runs."""
+    admin.delete_target(get_ctx().workspace(), name)
+    get_ctx().out.record({"deleted": name})

@@ -1,0 +1,218 @@
+"""The local agent: an optional, detached helper that keeps warm processes for ``local``.
+
+There is no daemon on ``local`` (DESIGN §4): a run is started by whoever submits it or
+by the runner that frees its slot. For speed, the first run that names a warm spec
+also starts this agent, in the background; from then on ``LocalTarget.dispatch`` hands
+such runs to it over a Unix socket, and it executes each in a thread (the same ``Job``
+as ``python -m jupyter_mlws.compute.job``) with a process taken from its ``WarmPool``.
+When the agent is absent, busy starting, or gone, runs take the cold path and still
+work. It exits after ``MLWS_AGENT_IDLE_SECONDS`` (default 600) without runs, or as
+soon as its workspace folder is gone.
+
+Pool size: ``MLWS_WARM_POOL_SIZE`` processes per warm spec (default 1; 0 disables the
+agent and the pool), read by the submitting process and by the agent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from jupyter_mlws.compute.job import execute
+from jupyter_mlws.compute.process import spawn_detached
+from jupyter_mlws.compute.warm_pool import WarmPool
+from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
+from jupyter_mlws.tracking import Workspace
+
+ENV_POOL_SIZE = "MLWS_WARM_POOL_SIZE"
+ENV_IDLE = "MLWS_AGENT_IDLE_SECONDS"
+CONNECT_TIMEOUT_S = 2.0
+
+
+def pool_size() -> int:
+    try:
+        return max(0, int(os.environ.get(ENV_POOL_SIZE, "1")))
+    except ValueError:
+        return 1
+
+
+def address(ws: Workspace) -> str:
+    """An abstract Unix socket (Linux): no file to clean up, no path-length limit."""
+    digest = hashlib.sha256(str(ws.root).encode()).hexdigest()[:24]
+    return f"\0mlws-agent-{digest}"
+
+
+def request(ws: Workspace, message: dict[str, Any]) -> dict[str, Any] | None:
+    """Send one request; None when no agent answers."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(CONNECT_TIMEOUT_S)
+            sock.connect(address(ws))
+            sock.sendall(json.dumps(message).encode() + b"\n")
+            reply = sock.makefile("rb").readline()
+    except OSError:
+        return None
+    return json.loads(reply) if reply else None
+
+
+def hand_over(ws: Workspace, run_ids: Sequence[str]) -> list[str]:
+    """Run ids the agent accepted (it executes them); the rest are the caller's."""
+    if not run_ids:
+        return []
+    reply = request(ws, {"op": "run", "run_ids": list(run_ids)})
+    return list(reply.get("accepted", [])) if reply else []
+
+
+def start(ws: Workspace, specs: Sequence[Sequence[str]]) -> None:
+    """Start the agent in the background, warming ``specs`` (a second one exits at once)."""
+    env = {**os.environ, ENV_WORKSPACE: str(ws.root)}
+    env.pop(ENV_RUN_ID, None)
+    spawn_detached(
+        [sys.executable, "-m", "jupyter_mlws.compute.local_agent", json.dumps(list(specs))],
+        env=env,
+        log_path=ws.runs_dir / "agent.log",
+    )
+
+
+def stop(ws: Workspace, timeout: float = 30.0) -> bool:
+    """Ask the agent to exit and wait for it; False when none was running."""
+    reply = request(ws, {"op": "stop"})
+    if reply is None:
+        return False
+    pid = int(reply.get("pid", 0))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
+    return True
+
+
+def status(ws: Workspace) -> dict[str, Any] | None:
+    return request(ws, {"op": "status"})
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Agent:
+    def __init__(self, ws: Workspace, specs: Sequence[Sequence[str]]) -> None:
+        self.ws = ws
+        self.pool = WarmPool(pool_size(), ws.runs_dir / "warm")
+        for spec in specs:
+            self.pool.want(spec)
+        self.idle_seconds = float(os.environ.get(ENV_IDLE, "600"))
+        self.active: set[str] = set()
+        self.lock = threading.Lock()
+        self.last_activity = time.monotonic()
+        self.stopping = threading.Event()
+
+    def serve(self, server: socket.socket) -> None:
+        server.settimeout(0.5)
+        while not self.stopping.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                if self._idle():
+                    break
+                continue
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+        server.close()
+        self.pool.close()
+        self._wait_for_runs()
+
+    def _idle(self) -> bool:
+        with self.lock:
+            busy = bool(self.active)
+        if busy:
+            self.last_activity = time.monotonic()
+        elif not self.ws.root.is_dir():  # its workspace was deleted (a temporary one)
+            return True
+        return time.monotonic() - self.last_activity > self.idle_seconds
+
+    def _handle(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(CONNECT_TIMEOUT_S)
+            line = conn.makefile("rb").readline()
+            self.last_activity = time.monotonic()
+            try:
+                message = json.loads(line)
+                reply = self._answer(message)
+            except Exception as exc:  # a bad request must not take the agent down
+                reply = {"error": str(exc)}
+            conn.sendall(json.dumps(reply).encode() + b"\n")
+
+    def _answer(self, message: dict[str, Any]) -> dict[str, Any]:
+        op = message.get("op")
+        if op == "run":
+            if self.stopping.is_set():
+                return {"accepted": []}
+            ids = [str(r) for r in message.get("run_ids", [])]
+            for run_id in ids:
+                with self.lock:
+                    self.active.add(run_id)
+                threading.Thread(target=self._run, args=(run_id,), daemon=True).start()
+            return {"accepted": ids}
+        if op == "stop":
+            self.stopping.set()
+            return {"pid": os.getpid()}
+        if op == "status":
+            with self.lock:
+                active = sorted(self.active)
+            ready = {" ".join(s): n for s, n in self.pool.counts().items()}
+            return {"pid": os.getpid(), "active": active, "warm_ready": ready}
+        return {"error": f"unknown op {op!r}"}
+
+    def _run(self, run_id: str) -> None:
+        try:
+            execute(self.ws, run_id, launcher=self.pool.launch)
+        except Exception as exc:  # the run's record says what happened; keep serving
+            print(f"[mlws-agent] run {run_id}: {type(exc).__name__}: {exc}", flush=True)
+        finally:
+            with self.lock:
+                self.active.discard(run_id)
+            self.last_activity = time.monotonic()
+
+    def _wait_for_runs(self) -> None:
+        while True:
+            with self.lock:
+                if not self.active:
+                    return
+            time.sleep(0.1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    specs = json.loads(args[0]) if args else []
+    ws = Workspace.open(Path(os.environ[ENV_WORKSPACE]))
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        server.bind(address(ws))
+    except OSError:  # another agent serves this workspace
+        server.close()
+        return 0
+    server.listen(64)
+    agent = Agent(ws, specs)
+    signal.signal(signal.SIGTERM, lambda *_: agent.stopping.set())
+    agent.serve(server)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

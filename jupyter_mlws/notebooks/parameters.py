@@ -1,0 +1,51 @@
+"""A notebook's parameters, as papermill infers them from its ``parameters``-tagged cell."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.notebooks._deps import require_papermill, skip_slow_optional_imports
+
+
+@dataclass(frozen=True)
+class NotebookParameter:
+    """One parameter: ``default`` is the source text of its default value."""
+
+    name: str
+    type: str
+    default: str
+    help: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def inspect_parameters(notebook: str | os.PathLike[str]) -> list[NotebookParameter]:
+    """Names, inferred types and defaults of the ``parameters`` cell (papermill's rules).
+
+    A notebook without such a cell has no parameters (an empty list).
+    """
+    path = Path(notebook)
+    if not path.is_file():
+        raise InvalidParameterError(f"no such notebook {str(path)!r}")
+    require_papermill()
+    skip_slow_optional_imports()
+    from papermill.inspection import inspect_notebook
+
+    try:
+        found = inspect_notebook(str(path))
+    except Exception as exc:  # unreadable JSON, unknown kernel language, …
+        raise InvalidParameterError(f"cannot inspect {str(path)!r}: {exc}") from None
+    return [
+        NotebookParameter(
+            name=p["name"],
+            type=p["inferred_type_name"],
+            default=p["default"],
+            help=p["help"],
+        )
+        for p in found.values()
+    ]
