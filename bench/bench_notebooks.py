@@ -37,8 +37,11 @@ def trivial_notebook(folder: Path) -> Path:
     params = nbformat.v4.new_code_cell("x = 1\nname = 'a'")
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell("y = x * 2\nprint(name, y)")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "trivial.ipynb"
     nbformat.write(nb, path)
@@ -66,8 +69,11 @@ def bench_local(ws: Workspace, notebook: Path, repeat: int) -> list[float]:
         deadline = time.monotonic() + 60
         while i and warm_ready(ws) < 1 and time.monotonic() < deadline:
             time.sleep(0.05)  # the pool refills between submissions
-        seconds, _ = timed(lambda i=i: wait_completed(
-            exp.submit(NotebookRunConfig(notebook, parameters={"x": i, "name": "bench"}))))
+        seconds, _ = timed(
+            lambda i=i: wait_completed(
+                exp.submit(NotebookRunConfig(notebook, parameters={"x": i, "name": "bench"}))
+            )
+        )
         if i:  # the first run starts the agent and is cold
             times.append(seconds)
     return times
@@ -75,23 +81,42 @@ def bench_local(ws: Workspace, notebook: Path, repeat: int) -> list[float]:
 
 def papermill_cli(notebook: Path, out: Path, value: int) -> None:
     subprocess.run(
-        [sys.executable, "-m", "papermill", str(notebook), str(out), "-p", "x", str(value),
-         "--no-progress-bar", "-k", "python3"],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(notebook),
+            str(out),
+            "-p",
+            "x",
+            str(value),
+            "--no-progress-bar",
+            "-k",
+            "python3",
+        ],
+        check=True,
+        capture_output=True,
     )
 
 
 def bench_papermill_cli(notebook: Path, out_dir: Path, repeat: int) -> list[float]:
-    return [timed(lambda i=i: papermill_cli(notebook, out_dir / f"cli{i}.ipynb", i))[0]
-            for i in range(repeat)]
+    return [
+        timed(lambda i=i: papermill_cli(notebook, out_dir / f"cli{i}.ipynb", i))[0]
+        for i in range(repeat)
+    ]
 
 
 def bench_papermill_inprocess(notebook: Path, out_dir: Path, repeat: int) -> list[float]:
     import papermill
 
     def once(i: int) -> None:
-        papermill.execute_notebook(str(notebook), str(out_dir / f"inproc{i}.ipynb"),
-                                   parameters={"x": i}, progress_bar=False, kernel_name="python3")
+        papermill.execute_notebook(
+            str(notebook),
+            str(out_dir / f"inproc{i}.ipynb"),
+            parameters={"x": i},
+            progress_bar=False,
+            kernel_name="python3",
+        )
 
     once(-1)  # imports and first-use costs are not the kernel's
     return [timed(lambda i=i: once(i))[0] for i in range(repeat)]
@@ -104,15 +129,19 @@ def bench_dask(ws: Workspace, notebook: Path, count: int) -> tuple[float, list[f
     client.wait_for_workers(2, timeout=120)
     exp = ws.experiment("bench-dask")
     for i in range(4):  # warm-up: client connection, worker imports, warm pools
-        wait_completed(exp.submit(NotebookRunConfig(notebook, parameters={"x": i},
-                                                    compute="bench")))
+        wait_completed(
+            exp.submit(NotebookRunConfig(notebook, parameters={"x": i}, compute="bench"))
+        )
     time.sleep(8)  # let the warm pools fill
     submits: list[float] = []
     runs: list[Run] = []
     start = time.perf_counter()
     for i in range(count):
-        seconds, run = timed(lambda i=i: exp.submit(
-            NotebookRunConfig(notebook, parameters={"x": i}, compute="bench")))
+        seconds, run = timed(
+            lambda i=i: exp.submit(
+                NotebookRunConfig(notebook, parameters={"x": i}, compute="bench")
+            )
+        )
         submits.append(seconds)
         runs.append(run)
     for run in runs:
@@ -138,25 +167,48 @@ def main() -> None:
         ours = statistics.median(bench_local(ws, notebook, args.repeat))
         local_agent.stop(ws)
         cli = statistics.median(bench_papermill_cli(notebook, out, max(5, args.repeat // 2)))
-        inproc = statistics.median(bench_papermill_inprocess(notebook, out,
-                                                             max(5, args.repeat // 2)))
+        inproc = statistics.median(
+            bench_papermill_inprocess(notebook, out, max(5, args.repeat // 2))
+        )
         dask_total, submits = bench_dask(ws, notebook, args.fan_out)
-        sequential, _ = timed(lambda: [papermill_cli(notebook, out / f"seq{i}.ipynb", i)
-                                       for i in range(args.fan_out)])
+        sequential, _ = timed(
+            lambda: [papermill_cli(notebook, out / f"seq{i}.ipynb", i) for i in range(args.fan_out)]
+        )
         submit_median = statistics.median(submits)
-        report([
-            ("local submit→Completed, warm (median)", f"{ours:.3f} s", "target ≤ 0.35 s",
-             "OK" if ours <= 0.35 else "MISSED"),
-            ("  vs papermill CLI (median)", f"{ours:.3f} s", f"{cli:.3f} s",
-             f"{cli / ours:.2f}x faster"),
-            ("  vs papermill in-process, fresh kernel", f"{ours:.3f} s", f"{inproc:.3f} s",
-             f"{inproc / ours:.2f}x faster"),
-            (f"{args.fan_out} runs, 2-worker Dask vs sequential CLI", f"{dask_total:.1f} s",
-             f"{sequential:.1f} s",
-             f"{sequential / dask_total:.2f}x (target ≥ 1.8x)"),
-            ("submit latency to running Dask (median)", f"{submit_median * 1000:.0f} ms",
-             "target ≤ 100 ms", "OK" if submit_median <= 0.1 else "MISSED"),
-        ])
+        report(
+            [
+                (
+                    "local submit→Completed, warm (median)",
+                    f"{ours:.3f} s",
+                    "target ≤ 0.35 s",
+                    "OK" if ours <= 0.35 else "MISSED",
+                ),
+                (
+                    "  vs papermill CLI (median)",
+                    f"{ours:.3f} s",
+                    f"{cli:.3f} s",
+                    f"{cli / ours:.2f}x faster",
+                ),
+                (
+                    "  vs papermill in-process, fresh kernel",
+                    f"{ours:.3f} s",
+                    f"{inproc:.3f} s",
+                    f"{inproc / ours:.2f}x faster",
+                ),
+                (
+                    f"{args.fan_out} runs, 2-worker Dask vs sequential CLI",
+                    f"{dask_total:.1f} s",
+                    f"{sequential:.1f} s",
+                    f"{sequential / dask_total:.2f}x (target ≥ 1.8x)",
+                ),
+                (
+                    "submit latency to running Dask (median)",
+                    f"{submit_median * 1000:.0f} ms",
+                    "target ≤ 100 ms",
+                    "OK" if submit_median <= 0.1 else "MISSED",
+                ),
+            ]
+        )
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -46,6 +46,9 @@ class WorkspaceConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Path) -> WorkspaceConfig:
+        for key in ("db_url", "artifact_url"):
+            if key in data and not isinstance(data[key], str):
+                raise WorkspaceError(f"{source}: {key} must be a string, got {data[key]!r}")
         try:
             snapshot = SnapshotLimits(**data.pop("snapshot", {}))
             return cls(snapshot=snapshot, **data)

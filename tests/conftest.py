@@ -57,6 +57,8 @@ def isolated_env(
     monkeypatch.setenv("MPLCONFIGDIR", str(shared_cache_dir / "matplotlib"))
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("MLWS_WORKSPACE", str(workspace))
+    # No detached warm-kernel agent outliving a test unless the test asks for one.
+    monkeypatch.setenv("MLWS_WARM_POOL_SIZE", "0")
     monkeypatch.chdir(tmp_path)
     return IsolatedEnv(root=tmp_path, home=home, workspace=workspace)
 

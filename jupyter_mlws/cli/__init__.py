@@ -20,21 +20,26 @@ def invoke(args: Sequence[str], obj: CliContext | None = None) -> int:
     except MlwsError as exc:
         _error(exc.message)
         return 1
+    except click.exceptions.NoArgsIsHelpError as exc:  # bare `mlws`, `mlws run`: help
+        click.echo(exc.ctx.get_help())
+        return 0
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
+        hint = ""
         if isinstance(exc, click.UsageError) and exc.ctx is not None:
-            click.echo(exc.ctx.get_usage(), err=True)
-        _error(exc.format_message())
+            hint = f" (see `{exc.ctx.command_path} --help`)"
+        _error(exc.format_message() + hint)
         return exc.exit_code
-    except click.exceptions.Abort:
-        _error("aborted")
-        return 1
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _error("interrupted (runs keep running; `mlws run cancel RUN` stops one)")
+        return 130
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
-    except KeyboardInterrupt:
-        _error("interrupted")
-        return 130
+    except OSError as exc:  # a folder that is not writable, a disk that is full, …
+        where = f": {exc.filename}" if exc.filename else ""
+        _error(f"{exc.strerror or exc}{where}")
+        return 1
     except Exception as exc:  # last resort: still one line unless debugging
         if os.environ.get("MLWS_DEBUG"):
             raise
@@ -44,7 +49,7 @@ def invoke(args: Sequence[str], obj: CliContext | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    click.echo(f"mlws: error: {message}", err=True)
+    click.echo(f"mlws: error: {' '.join(message.split())}", err=True)
 
 
 def main() -> None:

@@ -110,8 +110,13 @@ def create(
 @click.argument("name")
 @click.option("--type", "type_", default="dask", show_default=True)
 @click.option("--address", required=True, help="Scheduler address, e.g. tcp://host:8786.")
-@click.option("--warm-pool-size", default=1, show_default=True, type=int,
-              help="Warm kernels per kernel name on each worker (0: none).")
+@click.option(
+    "--warm-pool-size",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Warm kernels per kernel name on each worker (0: none).",
+)
 @json_option
 def attach(name: str, type_: str, address: str, warm_pool_size: int) -> None:
     """Attach an existing Dask scheduler as NAME.

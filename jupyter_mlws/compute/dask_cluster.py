@@ -205,8 +205,10 @@ def _fail_active_runs(ws: Workspace, name: str) -> None:
             record.id,
             RunStatus.FAILED,
             only_from=active,
-            error={"message": f"compute target {name!r} was stopped while the run was active",
-                   "code": "compute_stopped"},
+            error={
+                "message": f"compute target {name!r} was stopped while the run was active",
+                "code": "compute_stopped",
+            },
         )
 
 

@@ -93,8 +93,17 @@ class NotebookRunConfig:
         parameters = check_parameters(self.parameters or {})
         kernel = self.kernel_name or notebook_kernel_name(source / rel)
         output = f"outputs/{Path(rel).name}"
-        argv = ["{python}", "-m", EXECUTE_MODULE, rel, output,
-                "--parameters", json.dumps(parameters), "--kernel", kernel]
+        argv = [
+            "{python}",
+            "-m",
+            EXECUTE_MODULE,
+            rel,
+            output,
+            "--parameters",
+            json.dumps(parameters),
+            "--kernel",
+            kernel,
+        ]
         return submit_run(
             experiment,
             kind="notebook",

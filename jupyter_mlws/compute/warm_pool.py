@@ -82,8 +82,9 @@ class WarmPool:
         with self._lock:
             self._entries.setdefault(tuple(spec), [])
             if self._thread is None:
-                self._thread = threading.Thread(target=self._refill, name="mlws-warm-pool",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._refill, name="mlws-warm-pool", daemon=True
+                )
                 self._thread.start()
         self._wake.set()
 

@@ -51,8 +51,9 @@ class ReadyKernel:
         )
         if reply["content"]["status"] != "ok":
             content = reply["content"]
-            raise RuntimeError(f"kernel setup failed: {content.get('ename')}: "
-                               f"{content.get('evalue')}")
+            raise RuntimeError(
+                f"kernel setup failed: {content.get('ename')}: {content.get('evalue')}"
+            )
 
     def adopt(self, cwd: Path) -> None:
         """Make a kernel started ahead of time look started for this run: its working

@@ -39,8 +39,9 @@ class RunProgress:
 
     def start(self, notebook: Any) -> None:
         self.code_cells = {i for i, c in enumerate(notebook.cells) if c.cell_type == "code"}
-        self.run.set_tags({CELLS_DONE: 0, CELLS_TOTAL: len(self.code_cells),
-                           KERNEL_START: self.kernel_start})
+        self.run.set_tags(
+            {CELLS_DONE: 0, CELLS_TOTAL: len(self.code_cells), KERNEL_START: self.kernel_start}
+        )
         self._last_tags = self._last_upload = time.monotonic()
 
     def notebook_saved(self) -> None:

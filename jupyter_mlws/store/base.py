@@ -55,8 +55,16 @@ class StoreBase:
         self.engine.dispose()
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars and arrays (and anything with ``item``/``tolist``) as plain JSON."""
+    for method in ("tolist", "item"):
+        if hasattr(value, method):
+            return getattr(value, method)()
+    return str(value)
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=str, allow_nan=True)
+    return json.dumps(value, separators=(",", ":"), default=_plain, allow_nan=True)
 
 
 def loads(text: str | None) -> Any:

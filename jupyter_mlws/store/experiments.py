@@ -59,6 +59,14 @@ class ExperimentsMixin(StoreBase):
             found = self.find_experiment(ref)
             if found is not None:
                 return found
+            with self.read() as conn:
+                archived = conn.execute(
+                    select(t.experiments.c.id).where(t.experiments.c.name == ref)
+                ).first()
+            if archived is not None:
+                raise ResourceNotFoundError(
+                    f"experiment {ref!r} is archived; refer to it by its id ({archived[0]})"
+                )
         raise ResourceNotFoundError(f"experiment {ref!r} does not exist")
 
     def list_experiments(self, include_archived: bool = False) -> list[Experiment]:

@@ -149,8 +149,14 @@ class RunsMixin(StoreBase):
         exp_name, sep, number = ref.rpartition(":")
         if sep and number.isdigit() and exp_name:
             exp_id = self.get_experiment(exp_name).id  # type: ignore[attr-defined]
-            return self.get_run_by_number(exp_id, int(number)).id
-        if len(ref) >= 6 and all(c in "0123456789abcdef" for c in ref):
+            try:
+                return self.get_run_by_number(exp_id, int(number)).id
+            except ResourceNotFoundError:
+                raise ResourceNotFoundError(f"run {ref!r} does not exist") from None
+        is_hex = bool(ref) and all(c in "0123456789abcdef" for c in ref)
+        if is_hex and len(ref) < 6:
+            raise InvalidParameterError(f"run id prefix {ref!r} is too short: give 6+ characters")
+        if is_hex:
             with self.read() as conn:
                 ids = list(
                     conn.execute(
@@ -241,6 +247,7 @@ class RunsMixin(StoreBase):
         kind: str | None = None,
         tags: Mapping[str, str] | None = None,
         name_contains: str | None = None,
+        include_archived: bool = False,
         sort_by: str = "created",
         descending: bool = True,
         limit: int = 100,
@@ -258,6 +265,8 @@ class RunsMixin(StoreBase):
         conds = []
         if experiment_id is not None:
             conds.append(t.runs.c.experiment_id == experiment_id)
+        elif not include_archived:  # archived experiments are hidden, their runs too
+            conds.append(t.experiments.c.archived.is_(False))
         if statuses:
             conds.append(t.runs.c.status.in_([RunStatus(s).value for s in statuses]))
         if compute:

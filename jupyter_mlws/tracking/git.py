@@ -43,9 +43,10 @@ def git_properties(folder: str | Path) -> dict[str, str]:
 
 
 def strip_credentials(url: str) -> str:
-    """``https://user:token@host/x`` → ``https://host/x``: secrets never reach records."""
+    """``https://user:token@host/x?token=…`` → ``https://host/x``: no secrets in records."""
     scheme, sep, rest = url.partition("://")
     if not sep:
         return url
     authority, slash, path = rest.partition("/")
+    path = path.split("?", 1)[0].split("#", 1)[0]  # ?private_token=… is a secret too
     return f"{scheme}://{authority.rsplit('@', 1)[-1]}{slash}{path}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +43,7 @@ class RunLogging:
     def log_list(self, name: str, values: Sequence[Any], description: str = "") -> None:
         """A list logged at once; numeric lists are also a series (step = index)."""
         values = list(values)
-        if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        if values and all(_is_number(v) for v in values):
             for step, value in enumerate(values):
                 self.log(name, value, step=step)
             return
@@ -69,6 +70,8 @@ class RunLogging:
     ) -> None:
         """An image from a file or a matplotlib figure/pyplot, stored as an artifact."""
         validate_name("metric", name)
+        if plot is None and (hasattr(path, "savefig") or hasattr(path, "gcf")):
+            path, plot = None, path  # log_image("name", fig): a figure given positionally
         if (path is None) == (plot is None):
             raise InvalidParameterError("log_image needs exactly one of path= or plot=")
         if path is not None:
@@ -143,6 +146,14 @@ class RunLogging:
         self.flush()
         series = self.workspace.store.metric_history(self.id, name)
         return {"steps": series.steps, "timestamps": series.timestamps, "values": series.values}
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, numbers.Real) or (
+        hasattr(value, "item") and isinstance(value.item(), (int, float))
+    )
 
 
 def _one_or_list(values: list[Any]) -> Any:

@@ -14,8 +14,9 @@ MLWS = [sys.executable, "-m", "jupyter_mlws.cli"]
 
 def mlws(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MLWS_WORKSPACE": str(cwd / ".mlws")}
-    proc = subprocess.run([*MLWS, *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [*MLWS, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -38,8 +39,21 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_submit_wait_and_inspect(project: Path, tmp_path: Path) -> None:
-    out = mlws(project, "run", "submit", "-e", "exp", "-t", "team=a", "-p", "lr=0.1",
-               "--wait", "train.py", "--epochs", "2")
+    out = mlws(
+        project,
+        "run",
+        "submit",
+        "-e",
+        "exp",
+        "-t",
+        "team=a",
+        "-p",
+        "lr=0.1",
+        "--wait",
+        "train.py",
+        "--epochs",
+        "2",
+    )
     assert "hello ['--epochs', '2']" in out.stdout
     assert "Completed" in out.stdout
     listed = json.loads(mlws(project, "run", "list", "--json").stdout)
@@ -94,9 +108,15 @@ def test_errors_are_one_line_without_traceback(
 
 def test_every_command_takes_json(project: Path) -> None:
     mlws(project, "run", "submit", "-e", "exp", "--wait", "train.py")
-    for args in (["workspace", "show"], ["experiment", "list"], ["run", "list"],
-                 ["run", "show", "exp:1"], ["run", "metrics", "exp:1"], ["run", "logs", "exp:1"],
-                 ["init"]):
+    for args in (
+        ["workspace", "show"],
+        ["experiment", "list"],
+        ["run", "list"],
+        ["run", "show", "exp:1"],
+        ["run", "metrics", "exp:1"],
+        ["run", "logs", "exp:1"],
+        ["init"],
+    ):
         out = mlws(project, *args, "--json").stdout
         json.loads(out)
 
@@ -113,13 +133,24 @@ def test_demo_runs_on_the_embedded_default(tmp_path: Path) -> None:
     env = {**os.environ, "HOME": str(tmp_path)}
     env.pop("MLWS_WORKSPACE", None)
     try:
-        proc = subprocess.run([*MLWS, "demo", "--epochs", "5"], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            [*MLWS, "demo", "--epochs", "5"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert proc.returncode == 0, proc.stderr
         assert "epoch   4" in proc.stdout
         assert "Completed" in proc.stdout
         assert "[mlws] answer" in proc.stdout  # the deployed demo model answered
         assert (tmp_path / ".mlws" / "mlws.db").is_file()
     finally:  # the demo leaves its endpoint running on purpose, for the user to curl
-        subprocess.run([*MLWS, "endpoint", "delete", "demo"], cwd=tmp_path, env=env,
-                       timeout=120, capture_output=True)
+        subprocess.run(
+            [*MLWS, "endpoint", "delete", "demo"],
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+            capture_output=True,
+        )

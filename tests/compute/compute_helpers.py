@@ -17,8 +17,11 @@ def write_notebook(path: Path, parameters: str | None, cells: Sequence[str]) -> 
         cell.metadata["tags"] = ["parameters"]
         nb.cells.append(cell)
     nb.cells += [nbformat.v4.new_code_cell(src) for src in cells]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path

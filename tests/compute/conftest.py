@@ -32,8 +32,9 @@ def dask_cluster() -> Iterator[object]:
 
     from jupyter_mlws.compute.dask_target import close_clients
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", host="127.0.0.1")
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
+    )
     client = Client(cluster, set_as_default=False)
     yield client
     close_clients()

@@ -34,11 +34,14 @@ def _pids(run: Run) -> list[int]:
 def test_twenty_notebook_runs_across_two_workers_get_their_own_parameters(
     ws: Workspace, notebook: Callable[..., Path]
 ) -> None:
-    path = notebook("i = -1", "from jupyter_mlws import Run\n"
-                              "Run.get_context().log('i_seen', i)\nprint('i is', i)")
+    path = notebook(
+        "i = -1",
+        "from jupyter_mlws import Run\nRun.get_context().log('i_seen', i)\nprint('i is', i)",
+    )
     exp = ws.experiment("fan-out")
-    runs = [exp.submit(NotebookRunConfig(path, parameters={"i": i}, compute="dc"))
-            for i in range(20)]
+    runs = [
+        exp.submit(NotebookRunConfig(path, parameters={"i": i}, compute="dc")) for i in range(20)
+    ]
     for run in runs:
         run.wait_for_completion(timeout=240)
     records = [run.refresh() for run in runs]
@@ -63,8 +66,9 @@ def test_each_worker_hands_a_run_a_warm_kernel(
     exp = ws.experiment("w")
     exp.submit(NotebookRunConfig(path, compute="dc")).wait_for_completion(timeout=120)
     # the first submission installed the plugin; each worker now keeps a kernel ready
-    wait_until(lambda: all(n >= 1 for n in _ready_warm_processes(dask_cluster).values()),
-               timeout=120)
+    wait_until(
+        lambda: all(n >= 1 for n in _ready_warm_processes(dask_cluster).values()), timeout=120
+    )
     run = exp.submit(NotebookRunConfig(path, parameters={"x": 7}, compute="dc"))
     run.wait_for_completion(timeout=120)
     assert run.refresh().tags["mlws.notebook.kernel_start"] == "warm"
@@ -74,8 +78,9 @@ def test_each_worker_hands_a_run_a_warm_kernel(
 def test_script_runs_go_to_dask_too(ws: Workspace, tmp_path: Path) -> None:
     src = tmp_path / "scripts"
     src.mkdir()
-    (src / "train.py").write_text("from jupyter_mlws import Run\n"
-                                  "Run.get_context().log('acc', 0.9)\nprint('trained')\n")
+    (src / "train.py").write_text(
+        "from jupyter_mlws import Run\nRun.get_context().log('acc', 0.9)\nprint('trained')\n"
+    )
     run = ws.experiment("s").submit(ScriptRunConfig(src, "train.py", compute="dc"))
     run.wait_for_completion(timeout=120)
     assert "trained" in run.get_logs()
@@ -89,7 +94,8 @@ def test_cancel_stops_a_running_task_whose_key_is_the_run_id(
     wait_until(lambda: "pids " in run.get_logs(), timeout=120)
     kernel, papermill_process = _pids(run)
     keys = dask_cluster.run_on_scheduler(  # type: ignore[attr-defined]
-        lambda dask_scheduler: [str(k) for k in dask_scheduler.tasks])
+        lambda dask_scheduler: [str(k) for k in dask_scheduler.tasks]
+    )
     assert run.id in keys
     run.cancel()
     with pytest.raises(RunFailedError, match="Canceled"):

@@ -52,8 +52,21 @@ def workers(address: str) -> int:
 def test_managed_cluster_lifecycle_queue_until_start_and_adaptive_scaling(
     ws: Workspace, notebook: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, created = mlws("compute", "create", "cpu", "--type", "dask", "--min-nodes", "0",
-                         "--max-nodes", "2", "--idle-seconds", "2", "--resources", "slot=1")
+    code, created = mlws(
+        "compute",
+        "create",
+        "cpu",
+        "--type",
+        "dask",
+        "--min-nodes",
+        "0",
+        "--max-nodes",
+        "2",
+        "--idle-seconds",
+        "2",
+        "--resources",
+        "slot=1",
+    )
     assert code == 0 and created["state"]["status"] == "Stopped"
     assert created["config"]["resources"] == {"slot": 1.0}
     nb = notebook("pause = 0.0", "import time; time.sleep(pause); print('slept', pause)")
@@ -70,8 +83,10 @@ def test_managed_cluster_lifecycle_queue_until_start_and_adaptive_scaling(
     first.wait_for_completion(timeout=120)
 
     # Two long runs at once: adaptive scaling counts them and starts a worker for each.
-    slow = [mlws("notebook", "submit", str(nb), "-p", "pause", "4", "-c", "cpu")[1]["id"]
-            for _ in range(2)]
+    slow = [
+        mlws("notebook", "submit", str(nb), "-p", "pause", "4", "-c", "cpu")[1]["id"]
+        for _ in range(2)
+    ]
     runs = [Run(ws, run_id) for run_id in slow]
     wait_until(lambda: all(r.refresh().status is RunStatus.RUNNING for r in runs), timeout=120)
     assert workers(address) == 2
@@ -80,8 +95,10 @@ def test_managed_cluster_lifecycle_queue_until_start_and_adaptive_scaling(
     wait_until(lambda: workers(address) == 0, timeout=120)  # idle workers go, down to min
 
     code, listed = mlws("compute", "list")
-    assert {t["name"]: t["state"]["status"] for t in listed} == {"local": "Running",
-                                                                 "cpu": "Running"}
+    assert {t["name"]: t["state"]["status"] for t in listed} == {
+        "local": "Running",
+        "cpu": "Running",
+    }
     assert mlws("compute", "delete", "cpu")[0] == 1  # refused while running
     pid = int(started["state"]["pid"])
     code, stopped = mlws("compute", "stop", "cpu")
@@ -91,9 +108,7 @@ def test_managed_cluster_lifecycle_queue_until_start_and_adaptive_scaling(
     assert [t["name"] for t in mlws("compute", "list")[1]] == ["local"]
 
 
-def test_a_dead_scheduler_leaves_no_run_stuck(
-    ws: Workspace, notebook: Callable[..., Path]
-) -> None:
+def test_a_dead_scheduler_leaves_no_run_stuck(ws: Workspace, notebook: Callable[..., Path]) -> None:
     assert mlws("compute", "create", "c", "--max-nodes", "1", "--warm-pool-size", "0")[0] == 0
     state = mlws("compute", "start", "c")[1]["state"]
     nb = notebook(None, "import time\nprint('running', flush=True)\ntime.sleep(300)")
@@ -107,6 +122,8 @@ def test_a_dead_scheduler_leaves_no_run_stuck(
     assert record.status is RunStatus.FAILED and record.error is not None
     assert record.error["code"] == "lost"
     shown = mlws("compute", "show", "c")[1]
-    assert shown["state"] == {"status": "Stopped",
-                              "reason": "the scheduler process exited unexpectedly"}
+    assert shown["state"] == {
+        "status": "Stopped",
+        "reason": "the scheduler process exited unexpectedly",
+    }
     wait_until(lambda: all(gone(p.pid) for p in family), timeout=15)

@@ -47,7 +47,10 @@ def wait_until(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-unt
 
 
 def test_script_run_completes_with_logs_metrics_and_outputs(ws: Workspace, src: Path) -> None:
-    name = script(src, "train.py", """
+    name = script(
+        src,
+        "train.py",
+        """
         import os, sys
         from jupyter_mlws import Run
         run = Run.get_context()
@@ -57,9 +60,11 @@ def test_script_run_completes_with_logs_metrics_and_outputs(ws: Workspace, src: 
         open("outputs/model.txt", "w").write("weights")
         print("args", sys.argv[1:])
         print("to stderr", file=sys.stderr)
-    """)
-    run = ws.experiment("e").submit(ScriptRunConfig(src, name, arguments=["--lr", 0.5],
-                                                    params={"lr": 0.5}, tags={"k": "v"}))
+    """,
+    )
+    run = ws.experiment("e").submit(
+        ScriptRunConfig(src, name, arguments=["--lr", 0.5], params={"lr": 0.5}, tags={"k": "v"})
+    )
     run.wait_for_completion()
     record = run.refresh()
     assert record.status is RunStatus.COMPLETED
@@ -72,10 +77,14 @@ def test_script_run_completes_with_logs_metrics_and_outputs(ws: Workspace, src: 
 
 
 def test_failing_script_keeps_traceback(ws: Workspace, src: Path) -> None:
-    name = script(src, "bad.py", """
+    name = script(
+        src,
+        "bad.py",
+        """
         print("before")
         raise RuntimeError("exploded")
-    """)
+    """,
+    )
     run = ws.experiment("e").submit(ScriptRunConfig(src, name))
     with pytest.raises(RunFailedError, match="exploded"):
         run.wait_for_completion()
@@ -123,35 +132,49 @@ def test_max_duration_is_enforced(ws: Workspace, src: Path) -> None:
 
 
 def _children_pids(run: Run) -> list[int]:
-    return [int(line.split()[1]) for line in run.get_logs().splitlines()
-            if line.startswith("pid ")]
+    return [int(line.split()[1]) for line in run.get_logs().splitlines() if line.startswith("pid ")]
 
 
 def test_cancel_kills_the_whole_process_group(ws: Workspace, src: Path) -> None:
-    name = script(src, "tree.py", """
+    name = script(
+        src,
+        "tree.py",
+        """
         import os, subprocess, sys, time
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
         print("pid", os.getpid(), flush=True)
         print("pid", child.pid, flush=True)
         time.sleep(120)
-    """)
+    """,
+    )
     run = ws.experiment("e").submit(ScriptRunConfig(src, name))
     wait_until(lambda: len(_children_pids(run)) == 2)
     pids = _children_pids(run)
     run.cancel()
     with pytest.raises(RunFailedError, match="Canceled"):
         run.wait_for_completion(timeout=60)
-    wait_until(lambda: not any(psutil.pid_exists(p) and psutil.Process(p).status() !=
-                               psutil.STATUS_ZOMBIE for p in pids), timeout=15)
+    wait_until(
+        lambda: (
+            not any(
+                psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
+                for p in pids
+            )
+        ),
+        timeout=15,
+    )
 
 
 def test_killed_user_process_fails_and_keeps_logs(ws: Workspace, src: Path) -> None:
-    name = script(src, "victim.py", """
+    name = script(
+        src,
+        "victim.py",
+        """
         import os, time
         print("pid", os.getpid(), flush=True)
         print("working", flush=True)
         time.sleep(120)
-    """)
+    """,
+    )
     run = ws.experiment("e").submit(ScriptRunConfig(src, name))
     wait_until(lambda: "working" in run.get_logs())
     os.kill(_children_pids(run)[0], signal.SIGKILL)
@@ -190,13 +213,16 @@ def test_concurrency_limit_queues_without_a_daemon(ws: Workspace, src: Path) -> 
 def test_run_survives_the_submitting_process(ws: Workspace, src: Path, tmp_path: Path) -> None:
     name = script(src, "nap.py", "import time\ntime.sleep(1)\nprint('done')\n")
     submitter = tmp_path / "submit.py"
-    submitter.write_text(textwrap.dedent(f"""
+    submitter.write_text(
+        textwrap.dedent(f"""
         from jupyter_mlws import ScriptRunConfig, Workspace
         ws = Workspace.open({str(ws.root)!r})
         print(ws.experiment("e").submit(ScriptRunConfig({str(src)!r}, {name!r})).id)
-    """))
-    out = subprocess.run([sys.executable, str(submitter)], capture_output=True, text=True,
-                         check=True)
+    """)
+    )
+    out = subprocess.run(
+        [sys.executable, str(submitter)], capture_output=True, text=True, check=True
+    )
     run = Run(ws, out.stdout.strip())
     run.wait_for_completion(timeout=60)
     assert "done" in run.get_logs()

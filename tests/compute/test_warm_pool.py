@@ -11,15 +11,19 @@ from compute_helpers import gone, wait_until
 from jupyter_mlws.compute.warm_pool import WarmPool
 
 # A warm command speaking the pool's protocol: ready line, then one JSON job on stdin.
-WARM = ["{python}", "-c", (
-    "import json, os, sys\n"
-    "os.write(1, b'mlws-warm-ready\\n')\n"
-    "line = sys.stdin.readline()\n"
-    "if not line: sys.exit(0)\n"
-    "job = json.loads(line)\n"
-    "print('ran', job['argv'][1], os.environ.get('X', '-'), job['env']['X'], os.getpid(),"
-    " job['cwd'], flush=True)\n"
-)]
+WARM = [
+    "{python}",
+    "-c",
+    (
+        "import json, os, sys\n"
+        "os.write(1, b'mlws-warm-ready\\n')\n"
+        "line = sys.stdin.readline()\n"
+        "if not line: sys.exit(0)\n"
+        "job = json.loads(line)\n"
+        "print('ran', job['argv'][1], os.environ.get('X', '-'), job['env']['X'], os.getpid(),"
+        " job['cwd'], flush=True)\n"
+    ),
+]
 
 
 def _ready(pool: WarmPool, n: int) -> bool:
@@ -44,8 +48,9 @@ def test_each_process_runs_one_command_and_the_pool_refills(tmp_path: Path) -> N
         pids.append(int(words[4]))
         wait_until(lambda: _ready(pool, 2), timeout=30)
     assert len(set(pids)) == 3  # never reused
-    spares = [c.pid for c in psutil.Process().children() if "mlws-warm-ready" in
-              " ".join(c.cmdline())]
+    spares = [
+        c.pid for c in psutil.Process().children() if "mlws-warm-ready" in " ".join(c.cmdline())
+    ]
     assert len(spares) == 2
     pool.close()
     wait_until(lambda: all(gone(pid) for pid in spares), timeout=15)

@@ -33,8 +33,13 @@ def output_notebook(run: Run, name: str = "nb.ipynb") -> dict:  # type: ignore[t
 
 
 def stream_text(nb: dict) -> str:  # type: ignore[type-arg]
-    return "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
-                   for o in c.get("outputs", []) if o["output_type"] == "stream")
+    return "".join(
+        "".join(o.get("text", ""))
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if o["output_type"] == "stream"
+    )
 
 
 def test_every_json_type_is_injected_and_recorded(
@@ -59,8 +64,10 @@ print("TYPES-OK")
     assert record.kind == "notebook"
     assert record.tags["seen_run"] == run.id  # Run.get_context() is the submitted run
     assert record.tags["cwd"].endswith("/wd")  # the notebook's folder in the snapshot
-    assert {k: json.loads(v) if not isinstance(ALL_TYPES[k], str) else v
-            for k, v in record.params.items()} == ALL_TYPES
+    assert {
+        k: json.loads(v) if not isinstance(ALL_TYPES[k], str) else v
+        for k, v in record.params.items()
+    } == ALL_TYPES
     assert run.get_metrics()["count_seen"] == 42
     assert "TYPES-OK" in run.get_logs()  # cell output streams into the run's log
     nb = output_notebook(run)
@@ -74,8 +81,7 @@ print("TYPES-OK")
 def test_failing_cell_fails_the_run_with_cell_details_and_keeps_partial_output(
     ws: Workspace, notebook: Callable[..., Path]
 ) -> None:
-    path = notebook("divisor = 1", "print('before the error')", "x = 1 / divisor",
-                    "print('never')")
+    path = notebook("divisor = 1", "print('before the error')", "x = 1 / divisor", "print('never')")
     run = ws.experiment("nb").submit(NotebookRunConfig(path, parameters={"divisor": 0}))
     with pytest.raises(RunFailedError, match="ZeroDivisionError"):
         run.wait_for_completion(timeout=120)
@@ -89,8 +95,13 @@ def test_failing_cell_fails_the_run_with_cell_details_and_keeps_partial_output(
     nb = output_notebook(run)
     assert "before the error" in stream_text(nb)
     assert "never" not in stream_text(nb)
-    errors = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
-              if o["output_type"] == "error"]
+    errors = [
+        o
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c["outputs"]
+        if o["output_type"] == "error"
+    ]
     assert [e["ename"] for e in errors] == ["ZeroDivisionError"]
     assert run.refresh().tags["mlws.notebook.cells_done"] == "4"  # the failing cell ran too
 
@@ -127,8 +138,10 @@ def _pids(run: Run) -> list[int]:
 def test_cancel_mid_cell_stops_kernel_and_papermill(
     ws: Workspace, notebook: Callable[..., Path]
 ) -> None:
-    path = notebook(None, "import os, time\nprint('pids', os.getpid(), os.getppid(), flush=True)"
-                          "\ntime.sleep(300)")
+    path = notebook(
+        None,
+        "import os, time\nprint('pids', os.getpid(), os.getppid(), flush=True)\ntime.sleep(300)",
+    )
     run = ws.experiment("nb").submit(NotebookRunConfig(path))
     wait_until(lambda: "pids " in run.get_logs(), timeout=120)
     kernel, papermill_process = _pids(run)
@@ -147,34 +160,43 @@ def test_cancel_mid_cell_stops_kernel_and_papermill(
 
 
 def test_warm_kernel_is_used_once_and_leaks_nothing(
-    ws: Workspace, notebook: Callable[..., Path], tmp_path: Path,
+    ws: Workspace,
+    notebook: Callable[..., Path],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv(local_agent.ENV_POOL_SIZE, "1")
     (tmp_path / "src" / "helper.py").parent.mkdir(parents=True, exist_ok=True)
     (tmp_path / "src" / "helper.py").write_text("VALUE = 'from the snapshot'\n")
-    path = notebook("n = 0", """
+    path = notebook(
+        "n = 0",
+        """
 import os, helper
 from jupyter_mlws import Run
 assert 'leak' not in globals(), 'state leaked from an earlier run'
 leak = n
 Run.get_context().set_tags({'helper': helper.VALUE, 'env': os.environ.get('MY_VAR', '')})
 print('kernel', os.getpid())
-""")
+""",
+    )
     exp = ws.experiment("nb")
     first = exp.submit(NotebookRunConfig(path, parameters={"n": 1}))
     first.wait_for_completion(timeout=120)
     assert first.refresh().tags["mlws.notebook.kernel_start"] == "cold"
-    wait_until(lambda: sum((local_agent.status(ws) or {}).get("warm_ready", {}).values()) >= 1,
-               timeout=120)
+    wait_until(
+        lambda: sum((local_agent.status(ws) or {}).get("warm_ready", {}).values()) >= 1, timeout=120
+    )
     runs = []
     for n in (2, 3):
-        run = exp.submit(NotebookRunConfig(path, parameters={"n": n},
-                                           environment_variables={"MY_VAR": f"v{n}"}))
+        run = exp.submit(
+            NotebookRunConfig(path, parameters={"n": n}, environment_variables={"MY_VAR": f"v{n}"})
+        )
         run.wait_for_completion(timeout=120)
         runs.append(run.refresh())
-        wait_until(lambda: sum((local_agent.status(ws) or {}).get("warm_ready", {}).values())
-                   >= 1, timeout=120)
+        wait_until(
+            lambda: sum((local_agent.status(ws) or {}).get("warm_ready", {}).values()) >= 1,
+            timeout=120,
+        )
     assert runs[0].tags["mlws.notebook.kernel_start"] == "warm"
     assert [r.tags["helper"] for r in runs] == ["from the snapshot"] * 2
     assert [r.tags["env"] for r in runs] == ["v2", "v3"]

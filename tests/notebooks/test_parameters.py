@@ -17,7 +17,10 @@ def test_names_types_defaults_and_help(notebook: Callable[..., Path]) -> None:
     found = {p.name: p for p in inspect_parameters(path)}
     assert list(found) == ["lr", "epochs", "name", "layers"]
     assert (found["lr"].type, found["lr"].default, found["lr"].help) == (
-        "float", "0.1", "learning rate")
+        "float",
+        "0.1",
+        "learning rate",
+    )
     assert found["epochs"].default == "3"
     assert found["name"].default == '"x"'
     assert found["layers"].default == "[64, 32]"

@@ -7,10 +7,11 @@ from jupyter_mlws import Workspace
 
 
 def test_eight_processes_write_concurrently(tmp_path: Path) -> None:
-    """8 writers × 50,000 points into one SQLite workspace: all present, no lock errors."""
+    """8 writers x 50,000 points into one SQLite workspace: all present, no lock errors."""
     ws = Workspace.init(tmp_path / "proj")
     script = tmp_path / "w.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         import sys
         from jupyter_mlws import Workspace
         ws = Workspace.open(sys.argv[1])
@@ -19,10 +20,15 @@ def test_eight_processes_write_concurrently(tmp_path: Path) -> None:
             run.log("x", float(i))
         run.complete()
         print(run.id)
-    """))
+    """)
+    )
     procs = [
-        subprocess.Popen([sys.executable, str(script), str(ws.root), str(i)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, str(script), str(ws.root), str(i)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for i in range(8)
     ]
     results = [p.communicate(timeout=240) for p in procs]

@@ -140,15 +140,18 @@ def test_children(ws: Workspace) -> None:
 
 def test_get_context_outside_a_job_persists(ws: Workspace, tmp_path: Path) -> None:
     script = tmp_path / "s.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         from jupyter_mlws import Run
         run = Run.get_context()
         run.log("x", 42)
         print(run.id)
-    """))
+    """)
+    )
     env = {"MLWS_WORKSPACE": str(ws.root), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, check=True
+    )
     run = Run(ws, out.stdout.strip())
     assert run.status is RunStatus.COMPLETED  # ended with the process
     assert run.get_metrics() == {"x": 42.0}
@@ -156,7 +159,8 @@ def test_get_context_outside_a_job_persists(ws: Workspace, tmp_path: Path) -> No
 
 def test_sigkill_loses_at_most_one_second_of_points(ws: Workspace, tmp_path: Path) -> None:
     script = tmp_path / "s.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         import os, signal, time
         from jupyter_mlws import Run
         run = Run.get_context()
@@ -165,7 +169,8 @@ def test_sigkill_loses_at_most_one_second_of_points(ws: Workspace, tmp_path: Pat
             run.log("x", i)
         time.sleep(1.5)  # more than one flush interval
         os.kill(os.getpid(), signal.SIGKILL)
-    """))
+    """)
+    )
     env = {"MLWS_WORKSPACE": str(ws.root), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     proc = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True)
     assert proc.returncode == -9

@@ -18,7 +18,9 @@ def test_init_creates_embedded_default(tmp_path: Path) -> None:
     assert ws.db_url.startswith("sqlite:////")
 
 
-def test_current_walks_up_to_nearest_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_current_walks_up_to_nearest_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ws = Workspace.init(tmp_path / "proj")
     deep = tmp_path / "proj" / "a" / "b"
     deep.mkdir(parents=True)
