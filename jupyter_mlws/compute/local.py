@@ -28,7 +28,7 @@ class LocalTarget:
         if self.max_concurrency is not None:
             self._release_dead_slots()
         run_ids = self.ws.store.claim_queued(self.name, self.max_concurrency)
-        cold = self._hand_warm_runs_to_agent(run_ids) if run_ids else run_ids
+        cold = self._hand_runs_to_agent(run_ids) if run_ids else run_ids
         for run_id in cold:
             try:
                 self._spawn(run_id)
@@ -49,22 +49,17 @@ class LocalTarget:
         for record in records:
             observe(self.ws.store, record, self.ws.config.lost_after_seconds)
 
-    def _hand_warm_runs_to_agent(self, run_ids: list[str]) -> list[str]:
-        """Runs with a warm spec go to the local agent when it is up (see local_agent);
-        the first such run starts it. Returns the runs to start cold."""
+    def _hand_runs_to_agent(self, run_ids: list[str]) -> list[str]:
+        """Runs go to the local agent when it is up (see local_agent): it has the runner
+        imported already and warm kernels for notebook runs, so a run starts in tens of
+        milliseconds. When no agent answers, the runs start cold and one is started in
+        the background for the next ones. Returns the runs to start cold."""
         if local_agent.pool_size() == 0:
             return run_ids
-        specs: dict[str, list[str]] = {}
-        for run_id in run_ids:
-            spec = self.ws.store.get_run(run_id).definition.get("warm")
-            if spec:
-                specs[run_id] = spec
-        warm = [r for r in run_ids if r in specs]
-        if not warm:
-            return run_ids
-        accepted = set(local_agent.hand_over(self.ws, warm))
+        accepted = set(local_agent.hand_over(self.ws, run_ids))
         if not accepted:
-            local_agent.start(self.ws, [specs[r] for r in warm])
+            specs = [self.ws.store.get_run(r).definition.get("warm") for r in run_ids]
+            local_agent.start(self.ws, [spec for spec in specs if spec])
         return [r for r in run_ids if r not in accepted]
 
     def _spawn(self, run_id: str) -> None:

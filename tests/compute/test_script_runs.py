@@ -226,3 +226,24 @@ def test_run_survives_the_submitting_process(ws: Workspace, src: Path, tmp_path:
     run = Run(ws, out.stdout.strip())
     run.wait_for_completion(timeout=60)
     assert "done" in run.get_logs()
+
+
+def test_runs_go_through_the_local_agent_when_enabled(
+    ws: Workspace, src: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jupyter_mlws.compute import local_agent
+
+    monkeypatch.setenv(local_agent.ENV_POOL_SIZE, "1")
+    name = script(src, "who.py", "import os\nprint('parent', os.getppid())\n")
+    exp = ws.experiment("e")
+    try:
+        exp.submit(ScriptRunConfig(src, name)).wait_for_completion(timeout=60)  # cold
+        wait_until(lambda: local_agent.status(ws) is not None)
+        agent = local_agent.status(ws)
+        assert agent is not None
+        second = exp.submit(ScriptRunConfig(src, name))
+        second.wait_for_completion(timeout=60)
+        assert ws.store.get_run(second.id).pid == agent["pid"]
+        assert f"parent {agent['pid']}" in second.get_logs()
+    finally:
+        local_agent.stop(ws)
