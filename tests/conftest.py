@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ if _HERE not in sys.path:  # pytest's default import mode already puts it there
     sys.path.insert(0, _HERE)
 
 import postgres  # noqa: E402  (tests/postgres.py)
+from helpers import write_notebook  # noqa: E402  (tests/helpers.py)
 
 if TYPE_CHECKING:
     from jupyter_mlws.store import SqlStore
@@ -103,3 +104,13 @@ def store(store_url: str) -> Iterator[SqlStore]:
     opened = open_store(store_url)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def notebook(tmp_path: Path) -> Callable[..., Path]:
+    """Write a python3 notebook under ``tmp_path/src``: a ``parameters`` cell, then cells."""
+
+    def make(parameters: str | None, *cells: str, name: str = "nb.ipynb") -> Path:
+        return write_notebook(tmp_path / "src" / name, parameters, cells)
+
+    return make

@@ -3,25 +3,9 @@ Dask ``LocalCluster`` (2 single-thread workers) shared by a module."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
-
-_HERE = str(Path(__file__).parent)
-if _HERE not in sys.path:  # so that tests here can import compute_helpers
-    sys.path.insert(0, _HERE)
-
-from compute_helpers import write_notebook  # noqa: E402
-
-
-@pytest.fixture
-def notebook(tmp_path: Path) -> Callable[..., Path]:
-    def make(parameters: str | None, *cells: str, name: str = "nb.ipynb") -> Path:
-        return write_notebook(tmp_path / "src" / name, parameters, cells)
-
-    return make
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from compute_helpers import gone, wait_until
+from helpers import gone, wait_until
 
 from jupyter_mlws import NotebookRunConfig, Run, ScriptRunConfig, Workspace
 from jupyter_mlws.compute import admin

@@ -12,7 +12,7 @@ from typing import Any
 
 import psutil
 import pytest
-from compute_helpers import gone, wait_until
+from helpers import gone, wait_until
 
 from jupyter_mlws import Run, Workspace
 from jupyter_mlws.cli import invoke

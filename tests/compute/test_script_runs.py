@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from helpers import wait_until
 
 from jupyter_mlws import Run, ScriptRunConfig, Workspace
 from jupyter_mlws.config import write_config
@@ -37,13 +38,6 @@ def src(tmp_path: Path) -> Path:
 def script(folder: Path, name: str, body: str) -> str:
     (folder / name).write_text(textwrap.dedent(body))
     return name
-
-
-def wait_until(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
 
 
 def test_script_run_completes_with_logs_metrics_and_outputs(ws: Workspace, src: Path) -> None:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import psutil
-from compute_helpers import gone, wait_until
+from helpers import gone, wait_until
 
 from jupyter_mlws.compute.warm_pool import WarmPool
 

@@ -9,22 +9,9 @@ from pathlib import Path
 
 import pytest
 
-_HERE = str(Path(__file__).parent)
-if _HERE not in sys.path:  # so that tests here can import nb_helpers
-    sys.path.insert(0, _HERE)
-
-from nb_helpers import write_notebook  # noqa: E402
 
 from jupyter_mlws import Workspace  # noqa: E402
 from jupyter_mlws.compute import local_agent  # noqa: E402
-
-
-@pytest.fixture
-def notebook(tmp_path: Path) -> Callable[..., Path]:
-    def make(parameters: str | None, *cells: str, name: str = "nb.ipynb") -> Path:
-        return write_notebook(tmp_path / "src" / name, parameters, cells)
-
-    return make
 
 
 @pytest.fixture

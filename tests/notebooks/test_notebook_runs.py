@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from nb_helpers import wait_until
+from helpers import wait_until
 
 from jupyter_mlws import NotebookRunConfig, Run, Workspace
 from jupyter_mlws.compute import local_agent

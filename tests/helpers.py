@@ -1,4 +1,4 @@
-"""Helpers of the notebook tests (a uniquely named module: tests/ has several conftests)."""
+"""Helpers shared by test modules (importable as `helpers`: tests/ is on sys.path)."""
 
 from __future__ import annotations
 
