@@ -10,7 +10,7 @@ import click
 
 from jupyter_mlws.cli.context import get_ctx, json_option
 from jupyter_mlws.cli.params import parse_pairs
-from jupyter_mlws.cli.run_cmds import run_row
+from jupyter_mlws.cli.run_cmds import show_submitted
 from jupyter_mlws.compute import NotebookRunConfig
 from jupyter_mlws.compute.admin import waiting_reason
 from jupyter_mlws.entities import RunStatus
@@ -114,16 +114,7 @@ def submit(
     note = waiting_reason(ws, compute) if record.status is RunStatus.QUEUED else None
     if note:
         click.echo(f"mlws: note: {note}", err=True)
-    if wait:
-        submitted.wait_for_completion(show_output=not ctx.json, raise_on_error=False)
-        record = submitted.refresh()
-        if not ctx.json:
-            ctx.out.text(
-                f"[mlws] run {record.experiment_name}:{record.number} {record.status.value}"
-            )
-    ctx.out.record(run_row(record), data=record.to_dict())
-    if wait and record.status is not RunStatus.COMPLETED:
-        raise SystemExit(1)
+    show_submitted(submitted, wait)
 
 
 @notebook.command("params")

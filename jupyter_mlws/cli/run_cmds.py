@@ -94,7 +94,13 @@ def submit(
         display_name=name,
         params={k: literal_or_string(v) for k, v in parse_pairs(params, "--param").items()},
     )
-    submitted = ctx.workspace().experiment(experiment).submit(config)
+    show_submitted(ctx.workspace().experiment(experiment).submit(config), wait)
+
+
+def show_submitted(submitted: Run, wait: bool) -> None:
+    """Print a submitted run; with ``wait``, stream its log first and exit 1 unless it
+    Completed (shared by every command that submits)."""
+    ctx = get_ctx()
     record = submitted.record
     if wait:
         submitted.wait_for_completion(show_output=not ctx.json, raise_on_error=False)
