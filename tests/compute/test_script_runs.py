@@ -52,7 +52,7 @@ def test_script_run_completes_with_logs_metrics_and_outputs(ws: Workspace, src: 
             run.log("loss", 1 / (i + 1))
         os.makedirs("outputs", exist_ok=True)
         open("outputs/model.txt", "w").write("weights")
-        print("args", sys.argv[1:])
+        print(f"args {sys.argv[1:]}")
         print("to stderr", file=sys.stderr)
     """,
     )
