@@ -185,7 +185,8 @@ class MetricsMixin(StoreBase):
                 conn.execute(select(col.key).where(col.run_pk == pk).order_by(col.key)).scalars()
             )
 
-    def metric_columns(self, run_id: str, key: str) -> Columns:
+    def _blocks(self, run_id: str, key: str) -> list[tuple[bytes, bytes, bytes]]:
+        """The raw (steps, timestamps, values) blobs of a series, in order."""
         with self.read() as conn:
             sid = self._series(conn, run_id, key).id
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -197,7 +198,10 @@ class MetricsMixin(StoreBase):
             )
             blocks = cursor.fetchall()
             cursor.close()
-        return concat((bytes(s), bytes(ts), bytes(v)) for s, ts, v in blocks)
+        return [(bytes(s), bytes(ts), bytes(v)) for s, ts, v in blocks]
+
+    def metric_columns(self, run_id: str, key: str) -> Columns:
+        return concat(self._blocks(run_id, key))
 
     def metric_history(self, run_id: str, key: str) -> MetricSeries:
         return MetricSeries.from_columns(key, self.metric_columns(run_id, key))
@@ -206,8 +210,8 @@ class MetricsMixin(StoreBase):
         """At most ``max_points`` points keeping each bucket's min and max (for charts)."""
         if max_points < 2:
             raise InvalidParameterError("max_points must be at least 2")
-        cols = minmax_downsample(self.metric_columns(run_id, key), max_points)
-        return MetricSeries.from_columns(key, cols)
+        steps, timestamps, values = minmax_downsample(self._blocks(run_id, key), max_points)
+        return MetricSeries(key, steps, timestamps, values)
 
     def latest_metrics(self, run_id: str) -> list[LatestMetric]:
         with self.read() as conn:
