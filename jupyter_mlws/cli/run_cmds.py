@@ -214,6 +214,10 @@ def logs(run_ref: str, follow: bool, name: str) -> None:
                     ctx.out.stream_text(chunks[-1])
             break
         time.sleep(0.3)
+    if not chunks and not ctx.json:
+        names = store.log_names(r.id)
+        others = f" (it has: {', '.join(names)})" if names else ""
+        click.echo(f"mlws: note: run {run_ref} has no log {name!r}{others}", err=True)
     if ctx.json:
         ctx.out.record({}, data={"run_id": r.id, "name": name, "text": "".join(chunks)})
 
@@ -249,6 +253,11 @@ def metrics(run_ref: str, key: str | None, max_points: int | None) -> None:
 def cancel(run_ref: str) -> None:
     """Cancel a run (its whole process group is stopped)."""
     r = load_run(run_ref)
+    before = r.refresh().status
+    if before.is_terminal and not get_ctx().json:
+        click.echo(
+            f"mlws: note: run {run_ref} already ended {before.value}; nothing to cancel", err=True
+        )
     r.cancel()
     get_ctx().out.record({"run": r.id, "status": r.record.status.value}, data=r.record.to_dict())
 
