@@ -94,6 +94,7 @@ def submit(
         display_name=name,
         params={k: literal_or_string(v) for k, v in parse_pairs(params, "--param").items()},
     )
+    config.validate()  # a mistake must not leave a new, empty experiment behind
     show_submitted(ctx.workspace().experiment(experiment).submit(config), wait)
 
 

@@ -41,12 +41,18 @@ class ScriptRunConfig:
             raise InvalidParameterError(f"script {self.script!r} not found in {str(source)!r}")
         return ["{python}", script.as_posix(), *(str(a) for a in self.arguments)]
 
-    def submit_to(self, experiment: Experiment, **_: Any) -> Run:
+    def validate(self) -> Path:
+        """Check the config without touching the workspace; returns the source folder."""
         source = Path(self.source_dir).expanduser().resolve()
         if not source.is_dir():
             raise InvalidParameterError(f"source_dir {str(source)!r} is not a folder")
         if self.max_duration_s is not None and self.max_duration_s <= 0:
             raise InvalidParameterError("max_duration_s must be positive")
+        self.argv(source)
+        return source
+
+    def submit_to(self, experiment: Experiment, **_: Any) -> Run:
+        source = self.validate()
         return submit_run(
             experiment,
             kind="script",

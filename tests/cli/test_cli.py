@@ -154,3 +154,9 @@ def test_demo_runs_on_the_embedded_default(tmp_path: Path) -> None:
             timeout=120,
             capture_output=True,
         )
+
+
+def test_a_rejected_submit_creates_no_experiment(project: Path) -> None:
+    proc = mlws(project, "run", "submit", "-e", "brand-new", "nothere.py", check=False)
+    assert proc.returncode == 1 and "not found" in proc.stderr
+    assert json.loads(mlws(project, "experiment", "list", "--json").stdout) == []
