@@ -57,9 +57,7 @@ def test_mlws_errors_are_one_line(execute: Any, ws: Workspace) -> None:
     assert first is not None and first.ename == "MagicError"
     assert first.traceback == ["mlws: error: experiment 'nosuch' does not exist"]
     second = error(nb.cells[2])
-    assert second.traceback == [
-        "mlws: error: No such command 'frobnicate'. (see `mlws --help`)"
-    ]
+    assert second.traceback == ["mlws: error: No such command 'frobnicate'. (see `mlws --help`)"]
     assert "notanumber" in error(nb.cells[3]).traceback[-1]
     assert error(nb.cells[4]).traceback[-1].startswith("mlws: error: cannot parse")
     assert all("Traceback" not in stderr(c) for c in nb.cells)
