@@ -9,60 +9,27 @@ chunks, so a chatty loop never waits on the database.
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from jupyter_mlws.tracking.log_writer import LogWriter
 from jupyter_mlws.tracking.run import LOG_NAME, Run
 
-FLUSH_SECONDS = 0.25
 
-
-class LogSink:
-    """Buffers text and appends it to one of a run's logs from a background thread."""
+class LogSink(LogWriter):
+    """A ``LogWriter`` for text: one of a run's logs, stored from a background thread."""
 
     def __init__(self, run: Run, name: str = LOG_NAME) -> None:
-        self.store = run.workspace.store
-        self.run_id = run.id
-        self.name = name
-        self.offset = self.store.log_size(run.id, name)
-        self.error: BaseException | None = None
-        self._buffer = bytearray()
-        self._lock = threading.Lock()
-        self._write_lock = threading.Lock()
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="mlws-log-sink", daemon=True)
-        self._thread.start()
+        store = run.workspace.store
+        super().__init__(store, run.id, name, store.log_size(run.id, name))
+        self.start()
 
     def write(self, text: str) -> None:
-        data = text.encode("utf-8", errors="replace")
-        with self._lock:
-            self._buffer += data
+        self.append(text.encode("utf-8", errors="replace"))
 
-    def _loop(self) -> None:
-        while not self._done.wait(FLUSH_SECONDS):
-            self.flush()
-
-    def flush(self) -> None:
-        with self._write_lock:
-            with self._lock:
-                data = bytes(self._buffer)
-                self._buffer.clear()
-            if not data:
-                return
-            try:
-                self.store.append_log(self.run_id, self.name, self.offset, data)
-                self.offset += len(data)
-            except Exception as exc:  # keep the text; the next flush retries
-                self.error = exc
-                with self._lock:
-                    self._buffer[:0] = data
-
-    def close(self) -> None:
-        self._done.set()
-        self._thread.join(5.0)
-        self.flush()
+    def close(self, timeout: float = 5.0) -> None:
+        super().close(timeout)
 
 
 class TeeStream:
