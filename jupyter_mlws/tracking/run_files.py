@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
 
+from jupyter_mlws.artifacts.collect import collect_folder
 from jupyter_mlws.entities import FileEntry
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
 
@@ -53,15 +54,15 @@ class RunFiles:
         self.workspace.store.add_artifacts(self.id, [entry])
 
     def upload_folder(self, name: str, path: str | os.PathLike[str]) -> list[FileEntry]:
+        """Upload a folder's files; links inside it that point outside it are left out
+        (``artifacts.collect``: the same rule as a submitted run's ``outputs/``)."""
         folder = Path(path)
         if not folder.is_dir():
             raise InvalidParameterError(f"upload_folder: no such folder {str(folder)!r}")
         prefix = clean_artifact_path(name)
-        return self.upload_files(
-            (f"{prefix}/{p.relative_to(folder).as_posix()}", p)
-            for p in sorted(folder.rglob("*"))
-            if p.is_file()
-        )
+        collected = collect_folder(folder.resolve(), self.workspace.blobs, prefix)
+        self.workspace.store.add_artifacts(self.id, collected.entries)
+        return collected.entries
 
     def upload_files(self, items: Iterable[tuple[str, Path]]) -> list[FileEntry]:
         entries = []
