@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_mlws.exceptions import WorkspaceError
+from jupyter_mlws.permissions import AccessModes
 
 WORKSPACE_DIRNAME = ".mlws"
 CONFIG_FILENAME = "workspace.json"
@@ -39,7 +40,13 @@ class WorkspaceConfig:
     # than the store's busy timeout, so a heartbeat stuck behind a writer is not death.
     lost_after_seconds: float = 120.0
     local_max_concurrency: int | None = None
+    # None: the workspace is private to its owner (folders 0700, files 0600). A group
+    # name: shared with that group (folders 2770, files 0660); see permissions.py.
+    shared_group: str | None = None
     version: int = CONFIG_VERSION
+
+    def access_modes(self) -> AccessModes:
+        return AccessModes.for_group(self.shared_group)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2) + "\n"
@@ -49,6 +56,9 @@ class WorkspaceConfig:
         for key in ("db_url", "artifact_url"):
             if key in data and not isinstance(data[key], str):
                 raise WorkspaceError(f"{source}: {key} must be a string, got {data[key]!r}")
+        group = data.get("shared_group")
+        if group is not None and not isinstance(group, str):
+            raise WorkspaceError(f"{source}: shared_group must be a group name, got {group!r}")
         try:
             snapshot = SnapshotLimits(**data.pop("snapshot", {}))
             return cls(snapshot=snapshot, **data)
@@ -107,11 +117,12 @@ def load_config(root: Path) -> WorkspaceConfig:
 
 
 def write_config(root: Path, config: WorkspaceConfig) -> None:
-    root.mkdir(parents=True, exist_ok=True)
+    modes = config.access_modes()
+    modes.make_dir(root)
     target = root / CONFIG_FILENAME
     tmp = target.with_suffix(".json.tmp")
-    # Owner-only: the store URL may carry a database password.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # 0600 (0660 shared), whatever the umask: the store URL may carry a database password.
+    fd = modes.create_file(tmp)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(config.to_json())
     os.replace(tmp, target)

@@ -15,6 +15,7 @@ team out of a shared workspace.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,18 @@ class AccessModes:
         if group is None:
             return cls()
         return cls(0o2770, 0o660, group_id(group))
+
+    @classmethod
+    def like(cls, folder: str | os.PathLike[str]) -> AccessModes:
+        """The modes of a workspace folder, read from the folder itself.
+
+        For code that is handed a path but not the workspace's settings (caches, logs):
+        a setgid, group-writable folder is a shared one, anything else is private.
+        """
+        st = os.stat(folder)
+        if st.st_mode & stat.S_ISGID and st.st_mode & 0o070 == 0o070:
+            return cls(0o2770, 0o660, st.st_gid)
+        return cls()
 
     @property
     def read_only_mode(self) -> int:
@@ -68,6 +81,20 @@ class AccessModes:
             os.close(fd)
             raise
         return fd
+
+    def apply_tree(self, root: Path) -> None:
+        """Give ``root`` and everything below it our modes (read-only files stay so)."""
+        self.apply(root, self.dir_mode)
+        for folder, dirs, files in os.walk(root):
+            for name in dirs:
+                self.apply(os.path.join(folder, name), self.dir_mode)
+            for name in files:
+                path = os.path.join(folder, name)
+                st = os.lstat(path)
+                if stat.S_ISLNK(st.st_mode):
+                    continue  # chmod would change the link's target, wherever it is
+                writable = st.st_mode & 0o200
+                self.apply(path, self.file_mode if writable else self.read_only_mode)
 
     def apply(self, path: str | os.PathLike[str], mode: int) -> None:
         if self.gid is not None:

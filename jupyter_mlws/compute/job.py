@@ -70,7 +70,8 @@ class Job:
     def _start(self) -> subprocess.Popen[bytes] | None:
         if self.workdir.exists():
             shutil.rmtree(self.workdir)
-        self.workdir.mkdir(parents=True)
+        self.ws.modes.make_dir(self.workdir.parent)
+        self.ws.modes.make_dir(self.workdir)
         if self.record.snapshot_id:
             materialize(self.ws.blobs, self.record.snapshot_id, self.workdir)
         argv = [sys.executable if a == "{python}" else a for a in self.definition["argv"]]

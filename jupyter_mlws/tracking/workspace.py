@@ -34,8 +34,9 @@ class Workspace:
         self.config = config
         self.db_url = cfg.absolute_db_url(root, config.db_url)
         self.artifact_url = cfg.absolute_artifact_url(root, config.artifact_url)
-        self.store: SqlStore = open_store(self.db_url)
-        self.blobs = BlobStore(self.artifact_url)
+        self.modes = config.access_modes()
+        self.store: SqlStore = open_store(self.db_url, self.modes)
+        self.blobs = BlobStore(self.artifact_url, modes=self.modes)
 
     # ---- opening ------------------------------------------------------------------
     @classmethod
@@ -46,11 +47,16 @@ class Workspace:
         db_url: str | None = None,
         artifact_url: str | None = None,
         force: bool = False,
+        shared_group: str | None = None,
     ) -> W:
-        """Create `.mlws/` in ``path`` (default: the current folder)."""
+        """Create `.mlws/` in ``path`` (default: the current folder).
+
+        Private to its owner by default; ``shared_group`` shares it with a group.
+        """
         root = cfg.resolve_root(path if path is not None else Path.cwd())
         exists = (root / cfg.CONFIG_FILENAME).is_file()
-        if exists and not force and db_url is None and artifact_url is None:
+        asked = (db_url, artifact_url, shared_group)
+        if exists and not force and all(value is None for value in asked):
             return cls.open(root)
         if exists and not force:
             raise ResourceAlreadyExistsError(
@@ -61,6 +67,11 @@ class Workspace:
             config.db_url = db_url
         if artifact_url:
             config.artifact_url = artifact_url
+        if shared_group:
+            config.shared_group = shared_group
+            modes = config.access_modes()  # an unknown group is refused before any write
+            if root.is_dir():
+                modes.apply_tree(root)  # an existing workspace joins the group as a whole
         cfg.write_config(root, config)
         _forget(root)
         return cls.open(root)
@@ -92,13 +103,11 @@ class Workspace:
 
     @property
     def cache_dir(self) -> Path:
-        path = self.root / "cache"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return self.modes.make_dir(self.root / "cache")
 
     @property
     def runs_dir(self) -> Path:
-        return self.root / "runs"
+        return self.modes.make_dir(self.root / "runs")
 
     def details(self) -> dict[str, Any]:
         return {
