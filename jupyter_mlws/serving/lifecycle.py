@@ -30,7 +30,11 @@ from jupyter_mlws.serving.layout import EndpointLayout, validate_endpoint_name
 from jupyter_mlws.serving.liveness import is_running, observe, process_alive, process_started
 from jupyter_mlws.serving.ports import ensure_free
 from jupyter_mlws.serving.prepare import Settings, prepare_generation, snapshot_source
-from jupyter_mlws.serving.runtime.config import write_json_atomic
+from jupyter_mlws.serving.runtime.config import (
+    DEFAULT_MAX_STUCK_THREADS,
+    DEFAULT_THREADS,
+    write_json_atomic,
+)
 from jupyter_mlws.tracking import Workspace
 from jupyter_mlws.tracking.liveness import this_host
 
@@ -53,6 +57,10 @@ class Deployment:
     bind: str = "127.0.0.1"
     timeout_s: float = 60.0
     max_body_bytes: int = 10 * 1024 * 1024
+    threads: int = DEFAULT_THREADS
+    """Calls of a plain ``run()`` at once per worker."""
+    max_stuck_threads: int = DEFAULT_MAX_STUCK_THREADS
+    """Timed-out ``run()`` calls still running at which a worker is replaced."""
 
 
 def deploy(
@@ -74,6 +82,8 @@ def deploy(
         source_dir=source,
         timeout_s=spec.timeout_s,
         max_body_bytes=spec.max_body_bytes,
+        threads=spec.threads,
+        max_stuck_threads=spec.max_stuck_threads,
     )
     ws.store.create_endpoint(
         name,
@@ -186,6 +196,8 @@ def _check_spec(spec: Deployment) -> None:
         raise InvalidParameterError(f"port must be between 1 and 65535, got {spec.port}")
     if spec.timeout_s <= 0 or spec.max_body_bytes <= 0:
         raise InvalidParameterError("timeout_s and max_body_bytes must be positive")
+    if spec.threads < 1 or spec.max_stuck_threads < 1:
+        raise InvalidParameterError("threads and max_stuck_threads must be at least 1")
 
 
 def _replace_if_down(ws: Workspace, name: str) -> None:
