@@ -307,13 +307,19 @@ def measure_isolation(server: Server, args: argparse.Namespace) -> tuple[Isolati
     isolation_load(server.url, server.headers, clients, 0, 2)  # warm-up
     calm: list[Isolation] = []
     slowed: list[Isolation] = []
-    for _ in range(args.rounds):
-        calm.append(isolation_load(server.url, server.headers, clients, 0, args.duration))
-        slowed.append(
-            isolation_load(
-                server.url, server.headers, clients - SLOW_CLIENTS, SLOW_CLIENTS, args.duration
-            )
-        )
+    for round_number in range(args.rounds):
+
+        def calm_round() -> None:
+            calm.append(isolation_load(server.url, server.headers, clients, 0, args.duration))
+
+        def slowed_round() -> None:
+            slow, good = SLOW_CLIENTS, clients - SLOW_CLIENTS
+            slowed.append(isolation_load(server.url, server.headers, good, slow, args.duration))
+
+        # ABBA order: a machine getting busier or calmer during the run favours neither
+        order = (calm_round, slowed_round) if round_number % 2 == 0 else (slowed_round, calm_round)
+        for measure_round in order:
+            measure_round()
 
     def median(rounds: list[Isolation]) -> Isolation:
         middle = sorted(rounds, key=lambda r: r.good_per_s)[len(rounds) // 2]

@@ -35,7 +35,12 @@ class AccessModes:
         """Private without a group; group-shared (2770/0660) with one (name or gid)."""
         if group is None:
             return cls()
-        return cls(0o2770, 0o660, group_id(group))
+        gid = group_id(group)
+        if os.geteuid() != 0 and gid != os.getegid() and gid not in os.getgroups():
+            raise InvalidParameterError(
+                f"you are not a member of group {group!r}, so its files cannot be given to it"
+            )
+        return cls(0o2770, 0o660, gid)
 
     @classmethod
     def like(cls, folder: str | os.PathLike[str]) -> AccessModes:

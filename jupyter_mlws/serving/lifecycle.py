@@ -95,7 +95,8 @@ def deploy(
         models=[(v.name, v.version) for v in versions],
     )
     layout = EndpointLayout.of(ws.root, name)
-    layout.dir.mkdir(parents=True, exist_ok=True)
+    ws.modes.make_dir(layout.dir.parent)
+    ws.modes.make_dir(layout.dir)
     keys = {}
     if spec.auth == "key":
         keys = endpoint_keys.issue_keys(ws.store, layout, name)
@@ -304,13 +305,14 @@ def _spawn(ws: Workspace, layout: EndpointLayout) -> int:
     # its workers share its process group so that the group can be stopped as one.
     # posix_spawn rather than Popen: no Popen object is left to warn that it still runs.
     log = os.fspath(layout.log_path)
+    os.close(ws.modes.create_file(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND))  # 0600
     return os.posix_spawn(
         sys.executable,
         [sys.executable, "-m", "jupyter_mlws.serving.service", str(layout.dir)],
         env,
         file_actions=[
             (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644),
+            (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
             (os.POSIX_SPAWN_DUP2, 1, 2),
         ],
         setsid=True,
