@@ -176,3 +176,32 @@ def test_run_raising_a_base_exception_is_a_json_500_and_the_worker_goes_on(
     assert f"run() raised {name}" in error["error"] and error["error_id"]
     assert f"error {error['error_id']}" in endpoint.get_logs()
     assert after.status_code == 200 and after.json()["pid"] == pid
+
+
+ASYNC_SCORE_PY = """
+import asyncio
+import os
+import sys
+
+
+async def run(data):
+    if "exit" in data:
+        sys.exit(data["exit"])
+    if "sleep" in data:
+        await asyncio.sleep(data["sleep"])
+    return {"pid": os.getpid()}
+"""
+
+
+def test_an_async_run_raising_system_exit_is_a_json_500_too(ws: Workspace, tmp_path: Path) -> None:
+    register_linear(ws, "m", 0.0, tmp_path / "model")
+    source = write_source(tmp_path / "src", ASYNC_SCORE_PY)
+    endpoint = ws.deploy("async", ["m"], source_dir=source, workers=1, timeout_s=1.0)
+    with client(endpoint, endpoint.get_keys()["primary"]) as http:
+        pid = http.post("/score", json={}).json()["pid"]
+        reply = http.post("/score", json={"exit": 3})
+        slow = http.post("/score", json={"sleep": 30})
+        after = http.post("/score", json={})
+    assert reply.status_code == 500 and "run() raised SystemExit" in reply.json()["error"]
+    assert slow.status_code == 504
+    assert after.status_code == 200 and after.json()["pid"] == pid
