@@ -1,5 +1,6 @@
 """Local script runs end to end: real runner processes, real process groups."""
 
+import itertools
 import os
 import signal
 import subprocess
@@ -213,7 +214,7 @@ def test_concurrency_limit_queues_without_a_daemon(
         r.wait_for_completion(timeout=240)
     records = sorted((r.refresh() for r in runs), key=lambda rec: rec.started_ms or 0)
     assert all(rec.status is RunStatus.COMPLETED for rec in records)
-    for before, after in zip(records, records[1:]):  # one at a time: no overlap
+    for before, after in itertools.pairwise(records):  # one at a time: no overlap
         assert before.ended_ms is not None and after.started_ms is not None
         assert after.started_ms >= before.ended_ms
 

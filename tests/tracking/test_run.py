@@ -104,9 +104,8 @@ class Opaque:
 def test_objects_are_refused_not_stored_as_their_repr(
     ws: Workspace, log: object, named: str
 ) -> None:
-    with start_run("exp", workspace=ws) as run:
-        with pytest.raises(InvalidParameterError) as caught:
-            log(run)  # type: ignore[operator]
+    with start_run("exp", workspace=ws) as run, pytest.raises(InvalidParameterError) as caught:
+        log(run)  # type: ignore[operator]
     message = str(caught.value)
     assert named in message and "Opaque <Opaque thing>" in message and "\n" not in message
     record = run.refresh()
