@@ -72,17 +72,29 @@ def validate_name(kind: str, name: str) -> str:
 
 def validate_metric_value(name: str, value: Any) -> float:
     """Numbers and bools become floats; NaN and ±inf are kept as they are."""
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:  # numpy scalars and 0-d arrays
-        return float(value.item())
-    except (AttributeError, TypeError, ValueError):
-        pass
+    try:
+        if isinstance(value, (bool, int, float)):
+            return float(value)
+        try:  # numpy scalars and 0-d arrays
+            return float(value.item())
+        except (AttributeError, TypeError, ValueError):
+            pass
+    except OverflowError:
+        raise InvalidParameterError(
+            f"metric {name!r} is too large for a float64: {_short(value)}"
+        ) from None
     raise InvalidParameterError(
         f"metric {name!r} must be a number or bool, got {type(value).__name__}: {value!r}"
     )
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """A value as a user would recognise it, cut short (10**400 has 401 digits)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to convert to a string
+        return f"a {type(value).__name__} too large to print"
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,7 @@ from jupyter_mlws.compute import ScriptRunConfig
 from jupyter_mlws.compute.submit import resubmit_run
 from jupyter_mlws.entities import RunRecord, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError
-from jupyter_mlws.tracking import Run
-from jupyter_mlws.tracking.liveness import observe
+from jupyter_mlws.tracking import Run, run_listing
 from jupyter_mlws.tracking.run import LOG_NAME
 
 RUN_COLUMNS = ["run", "name", "status", "duration", "created", "metrics"]
@@ -145,8 +144,9 @@ def list_runs(
     """Runs, newest first, with their latest metrics."""
     ws = get_ctx().workspace()
     exp_id = ws.store.get_experiment(experiment).id if experiment else None
-    records, _ = ws.store.list_runs(
-        exp_id,
+    records, _ = run_listing.list_runs(
+        ws,
+        experiment_id=exp_id,
         statuses=[RunStatus.parse(s) for s in statuses] or None,
         tags=parse_pairs(tags, "--tag"),
         compute=compute,
@@ -155,7 +155,6 @@ def list_runs(
         limit=limit,
         top_level_only=not children,
     )
-    records = [observe(ws.store, r, ws.config.lost_after_seconds) for r in records]
     get_ctx().out.table(
         [run_row(r) for r in records], RUN_COLUMNS, data=[r.to_dict() for r in records]
     )

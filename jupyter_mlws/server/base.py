@@ -31,6 +31,9 @@ _HTTP_CODES = {
 }
 
 
+UNAUTHENTICATED = "authentication required: send the header 'Authorization: token <token>'"
+
+
 @cache
 def openapi_spec() -> dict[str, Any]:
     text = files("jupyter_mlws.server").joinpath("openapi.yaml").read_text(encoding="utf-8")
@@ -95,8 +98,17 @@ class MlwsHandler(ExtensionHandlerMixin, APIHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(payload, allow_nan=False, default=str))
 
+    def get_login_url(self) -> str:
+        # @authenticated asks for a login page when no user is logged in; an API
+        # answers 401 instead (jupyter_server's APIHandler answers 403).
+        raise HTTPError(401, UNAUTHENTICATED)
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
+        if status_code == 403 and not getattr(self, "_jupyter_current_user", None):
+            # refused before any user was known (no token, or POST without one):
+            # that is a missing authentication, 401 as openapi.yaml says, not 403
+            status_code, exc = 401, HTTPError(401, UNAUTHENTICATED)
         if isinstance(exc, MlwsError):
             status_code, body = exc.http_status, exc.to_dict()
         elif isinstance(exc, HTTPError):
@@ -106,6 +118,8 @@ class MlwsHandler(ExtensionHandlerMixin, APIHandler):
             body = {"error_code": "INTERNAL_ERROR", "message": "internal error (see the log)"}
         self.clear()
         self.set_status(status_code)
+        if status_code == 401:
+            self.set_header("WWW-Authenticate", "token")
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body))
 

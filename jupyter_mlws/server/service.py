@@ -15,7 +15,7 @@ from typing import Any
 from jupyter_mlws.entities import RunRecord, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.tracking import Run
-from jupyter_mlws.tracking.liveness import observe
+from jupyter_mlws.tracking.run_listing import list_runs, observed
 from jupyter_mlws.workspace import Workspace
 
 MAX_LOG_READ = 1024 * 1024
@@ -86,8 +86,9 @@ class MlwsService:
     def list_runs(self, query: RunQuery) -> dict[str, Any]:
         experiment_id = self.store.get_experiment(query.experiment).id if query.experiment else None
         parent_id = self.resolve_run(query.parent_id) if query.parent_id else None
-        records, next_token = self.store.list_runs(
-            experiment_id,
+        records, next_token = list_runs(
+            self.ws,
+            experiment_id=experiment_id,
             statuses=[RunStatus.parse(s) for s in query.statuses] or None,
             parent_id=parent_id,
             top_level_only=not (query.include_children or parent_id),
@@ -100,7 +101,7 @@ class MlwsService:
             page_token=query.page_token,
         )
         return {
-            "runs": [self._observed(r).to_dict() for r in records],
+            "runs": [r.to_dict() for r in records],
             "next_page_token": next_token,
         }
 
@@ -120,7 +121,7 @@ class MlwsService:
         return run.record.to_dict()
 
     def _observed(self, record: RunRecord) -> RunRecord:
-        return observe(self.store, record, self.ws.config.lost_after_seconds)
+        return observed(self.ws, record)
 
     # ---- metrics and logs -------------------------------------------------------------
     def metrics(self, ref: str) -> list[dict[str, Any]]:

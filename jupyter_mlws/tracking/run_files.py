@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
@@ -13,6 +14,8 @@ from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
 
 if TYPE_CHECKING:
     from jupyter_mlws.tracking.workspace import Workspace
+
+OUTPUTS = "outputs"  # collected when a run ends, as Azure ML does
 
 
 def clean_artifact_path(name: str) -> str:
@@ -73,6 +76,20 @@ class RunFiles:
             )
         self.workspace.store.add_artifacts(self.id, entries)
         return entries
+
+    def _collect_outputs(self, folder: Path) -> None:
+        """Store ``folder/outputs`` as the run's ``outputs/`` (once, as the run ends)."""
+        outputs = folder / OUTPUTS
+        if not outputs.is_dir():
+            return
+        try:
+            self.upload_folder(OUTPUTS, outputs)
+        except Exception as exc:  # ending the run must not fail; but say what was not kept
+            print(
+                f"[mlws] run {self.id}: could not collect {outputs}: {exc}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def get_file_names(self, prefix: str = "") -> list[str]:
         return [e.path for e in self.workspace.store.list_artifacts(self.id, prefix)]

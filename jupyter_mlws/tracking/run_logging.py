@@ -24,7 +24,10 @@ class RunLogging:
     def log(self, name: str, value: Any, description: str = "", step: int | None = None) -> None:
         """Log a number (a point of the metric ``name``), a bool, or a string."""
         if type(value) is float or type(value) is int:  # hot path: no further checks
-            number = float(value)
+            try:
+                number = float(value)
+            except OverflowError:  # an int beyond float64 (10**400)
+                number = validate_metric_value(name, value)  # raises the typed error
         elif isinstance(value, str):
             self.workspace.store.add_value(self.id, validate_name("metric", name), "string", value)
             return

@@ -88,7 +88,7 @@ async def test_cancel_a_running_script(api: Api, script: str) -> None:
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"path": "missing.py"}, 400),
+        ({"path": "missing.py"}, 404),  # RESOURCE_DOES_NOT_EXIST
         ({"path": "../outside.py"}, 400),
         ({"path": "/etc/hostname"}, 400),
         ({"path": "project/train.py", "compute": "gpu-cluster"}, 404),
