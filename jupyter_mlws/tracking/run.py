@@ -49,6 +49,7 @@ class Run(RunLogging, RunFiles, RunModels):
         self.id = run_id
         self._record = record or workspace.store.get_run(run_id)
         self._owned = owned  # this process created it and ends it (interactive runs)
+        self._metric_buffers = {}
 
     # ---- creation and lookup ---------------------------------------------------------
     @classmethod
@@ -211,6 +212,7 @@ class Run(RunLogging, RunFiles, RunModels):
     def _end(self, status: RunStatus, error: Mapping[str, Any] | None = None) -> None:
         self.workspace.store.transition(self.id, status, error=error)
         get_writer().unwatch(self.id)
+        get_writer().release(self.id)
         self.refresh()
 
     def __enter__(self) -> Run:

@@ -22,7 +22,7 @@ def write(store: SqlStore, run_id: str, key: str, points: list[Point]) -> None:
 
 def history(store: SqlStore, run_id: str, key: str) -> list[Point]:
     series = store.metric_history(run_id, key)
-    return list(zip(series.steps, series.timestamps, series.values))
+    return list(zip(series.steps.tolist(), series.timestamps.tolist(), series.values.tolist()))
 
 
 def same_points(got: list[Point], expected: list[Point]) -> bool:
@@ -199,12 +199,12 @@ def test_downsample_keeps_the_global_min_and_max(store: SqlStore, run: RunRecord
     for max_points in (2, 3, 100, 1_000, 4_097):
         view = store.metric_downsampled(run.id, "loss", max_points)
         assert 2 <= len(view) <= max_points
-        steps = view.steps
+        steps = view.steps.tolist()
         assert steps == sorted(set(steps)), "a subset of the points, in step order"
         assert low_at in steps and high_at in steps
-        finite = [v for v in view.values if not math.isnan(v)]
+        finite = [v for v in view.values.tolist() if not math.isnan(v)]
         assert min(finite) == values[low_at] and max(finite) == values[high_at]
-        for step, ts, value in zip(view.steps, view.timestamps, view.values):
+        for step, ts, value in zip(steps, view.timestamps.tolist(), view.values.tolist()):
             assert same_points([(step, ts, value)], [written[step]])
 
 
@@ -212,7 +212,7 @@ def test_downsample_of_a_short_series_is_the_whole_series(store: SqlStore, run: 
     written = points(range(50))
     write(store, run.id, "loss", written)
     view = store.metric_downsampled(run.id, "loss", 50)
-    assert list(zip(view.steps, view.timestamps, view.values)) == written
+    assert list(zip(view.steps.tolist(), view.timestamps.tolist(), view.values.tolist())) == written
 
 
 def test_downsample_needs_two_points(store: SqlStore, run: RunRecord) -> None:
