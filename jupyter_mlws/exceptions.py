@@ -92,7 +92,8 @@ class MetricsNotSavedError(MlwsError):
     """Buffered metric points could not be written: the store keeps failing.
 
     ``unsaved`` points are still buffered (and retried); ``dropped`` were discarded
-    because the buffer was full while the store was failing.
+    during this outage because the buffer was full (the run's property
+    ``mlws.dropped_metric_points`` counts them once the store takes writes again).
     """
 
     error_code = "METRICS_NOT_SAVED"

@@ -80,7 +80,7 @@ class _RunBuffer:
         self.error: str | None = None  # the store's last failure; None while healthy
         self.warned_at = 0.0
         self.dropped = 0  # points dropped by this process, in all
-        self.dropped_unrecorded = 0  # ... not yet added to the run's property
+        self.dropped_unrecorded = 0  # ... not yet added to the run's property (this outage)
         self.released = False
 
     def unsaved(self) -> int:
@@ -272,9 +272,9 @@ class MetricWriter:
                 log.warning(
                     "mlws: metrics of run %s are written again%s",
                     run.run_id,
-                    f"; {run.dropped:,} points were dropped while the store failed "
-                    f"(property {DROPPED_PROPERTY})"
-                    if run.dropped
+                    f"; {dropped:,} points were dropped while the store failed "
+                    f"(now counted in the run's property {DROPPED_PROPERTY})"
+                    if dropped
                     else "",
                 )
             run.error = None
@@ -294,12 +294,13 @@ class MetricWriter:
                     "buffer cap %s points): %s; retrying every %s s",
                     run.run_id,
                     f"{unsaved:,}",
-                    f"{run.dropped:,}",
+                    f"{run.dropped_unrecorded:,}",
                     f"{MAX_BUFFERED_POINTS:,}",
                     cause,
                     FLUSH_SECONDS,
                 )
-        return MetricsNotSavedError(run.run_id, unsaved, run.dropped, cause)
+            dropped = run.dropped_unrecorded
+        return MetricsNotSavedError(run.run_id, unsaved, dropped, cause)
 
     def status(self, run_id: str) -> tuple[int, int, str | None]:
         """(unsaved points, dropped points, the store's last error) of a run."""
@@ -322,6 +323,7 @@ class MetricWriter:
 
 
 def _describe(exc: BaseException) -> str:
+    exc = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
     text = " ".join(str(exc).split())
     if len(text) > 200:
         text = text[:200] + "…"
