@@ -112,9 +112,9 @@ def _run_on_small_disk(tmp_path: Path) -> dict[str, Any]:
     script = tmp_path / "child.py"
     script.write_text(CHILD)
     mount_and_run = 'mount -t tmpfs -o size=8m tmpfs "$1" && exec "$2" "$3" "$1"'
+    namespace = ["unshare", "--map-root-user", "--mount"]
     proc = subprocess.run(
-        ["unshare", "--map-root-user", "--mount", "sh", "-c", mount_and_run, "sh"]
-        + [str(disk), sys.executable, str(script)],
+        [*namespace, "sh", "-c", mount_and_run, "sh", str(disk), sys.executable, str(script)],
         capture_output=True,
         text=True,
         timeout=600,
