@@ -14,7 +14,16 @@ from jupyter_mlws.entities import LatestMetric, MetricPoint, validate_name
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
 from jupyter_mlws.store import schema as t
 from jupyter_mlws.store.base import StoreBase
-from jupyter_mlws.store.blocks import STAMP, STEP, VALUE, Columns, concat, encode, minmax_downsample
+from jupyter_mlws.store.blocks import (
+    STAMP,
+    VALUE,
+    Block,
+    Columns,
+    concat,
+    encode,
+    encode_steps,
+    minmax_downsample,
+)
 
 
 @dataclass(frozen=True)
@@ -147,7 +156,7 @@ class MetricsMixin(StoreBase):
                     "last_ts": int(b.timestamps[-1]),
                     "n": len(b),
                     "has_nan": b.has_nan(),
-                    "steps": encode(b.steps, STEP),
+                    "steps": encode_steps(b.steps),
                     "timestamps": encode(b.timestamps, STAMP),
                     "vals": encode(b.values, VALUE),
                 }
@@ -185,11 +194,11 @@ class MetricsMixin(StoreBase):
             select(b.seq).where(b.series_id == sid, overlap).order_by(b.seq).limit(1)
         ).scalar_one()
         rows = conn.execute(
-            select(b.steps, b.timestamps, b.vals, b.n)
+            select(b.first_step, b.n, b.steps, b.timestamps, b.vals)
             .where(b.series_id == sid, b.seq >= start_seq)
             .order_by(b.seq)
         ).all()
-        merged = concat((r.steps, r.timestamps, r.vals) for r in rows)
+        merged = concat((r.first_step, r.n, r.steps, r.timestamps, r.vals) for r in rows)
         merged.extend(cols)
         conn.execute(delete(t.metric_blocks).where(b.series_id == sid, b.seq >= start_seq))
         return merged.sorted_unique(), start_seq, sum(r.n for r in rows)
@@ -211,20 +220,21 @@ class MetricsMixin(StoreBase):
                 conn.execute(select(col.key).where(col.run_pk == pk).order_by(col.key)).scalars()
             )
 
-    def _blocks(self, run_id: str, key: str) -> list[tuple[bytes, bytes, bytes]]:
-        """The raw (steps, timestamps, values) blobs of a series, in order."""
+    def _blocks(self, run_id: str, key: str) -> list[Block]:
+        """The stored blocks of a series, in order (read through the driver: no row
+        objects for hundreds of blobs)."""
         with self.read() as conn:
             sid = self._series(conn, run_id, key).id
             cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
             marker = "?" if self.is_sqlite else "%s"
             cursor.execute(
-                f"SELECT steps, timestamps, vals FROM metric_blocks WHERE series_id = {marker} "
-                "ORDER BY seq",
+                "SELECT first_step, n, steps, timestamps, vals FROM metric_blocks "
+                f"WHERE series_id = {marker} ORDER BY seq",
                 (sid,),
             )
             blocks = cursor.fetchall()
             cursor.close()
-        return [(bytes(s), bytes(ts), bytes(v)) for s, ts, v in blocks]
+        return [(first, n, bytes(s), bytes(ts), bytes(v)) for first, n, s, ts, v in blocks]
 
     def metric_columns(self, run_id: str, key: str) -> Columns:
         return concat(self._blocks(run_id, key))

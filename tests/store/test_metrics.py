@@ -105,6 +105,21 @@ def test_overlapping_batches_are_merged(store: SqlStore, run: RunRecord) -> None
     assert store.latest_metrics(run.id)[0].count == 10_000
 
 
+def test_counted_and_sparse_steps_read_back_exactly(store: SqlStore, run: RunRecord) -> None:
+    """Steps that count up by one are stored implicitly; sparse steps, gaps between
+    counted blocks and repeated steps must all come back as written."""
+    expected = points(range(5_000))  # counted, over two blocks
+    expected += points(range(6_000, 6_300, 3))  # sparse
+    expected += points(range(10_000, 14_500))  # counted again, after a gap
+    expected += [(14_500, 99_999, 1.0), (14_500, 100_000, 2.0)]  # one step twice
+    for start in range(0, len(expected), 1_700):  # several flushes
+        write(store, run.id, "loss", expected[start : start + 1_700])
+
+    assert history(store, run.id, "loss") == expected
+    view = store.metric_downsampled(run.id, "loss", 20_000)
+    assert view.steps.tolist() == [p[0] for p in expected]
+
+
 def test_points_that_differ_are_all_kept(store: SqlStore, run: RunRecord) -> None:
     write(store, run.id, "loss", [(1, 100, 0.5), (2, 200, 0.25)])
     write(store, run.id, "loss", [(1, 150, 0.4)])  # same step, later time: a new point
