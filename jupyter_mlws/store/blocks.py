@@ -146,8 +146,8 @@ def minmax_downsample(blocks: Sequence[Block], max_points: int) -> Columns:
     keep = np.unique(np.concatenate(picks))
     starts = np.cumsum([0] + [b[1] for b in blocks])
     return Columns(
-        _pick(blocks, starts, keep, 2, STEP),
-        _pick(blocks, starts, keep, 3, STAMP),
+        _pick(blocks, starts, keep, 2, STEP),  # column 2: steps
+        _pick(blocks, starts, keep, 3, STAMP),  # column 3: timestamps
         values[keep],
     )
 
@@ -175,8 +175,9 @@ def _pick(
         if lo == hi:
             continue
         local = keep[lo:hi] - starts[i]
-        if column == 2 and not block[2]:  # counted steps
+        data = block[2] if column == 2 else block[3]
+        if column == 2 and not data:  # counted steps
             out[lo:hi] = block[0] + local
         else:
-            out[lo:hi] = np.frombuffer(block[column], dtype=dtype)[local]
+            out[lo:hi] = np.frombuffer(data, dtype=dtype)[local]
     return out
