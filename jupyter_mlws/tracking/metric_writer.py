@@ -353,6 +353,10 @@ def _reset_after_fork() -> None:
     _writer_lock = threading.Lock()
     if _writer is None:
         return
+    for run in _writer._runs.values():  # Run objects cached these: send them to the new one
+        run.released = True
+        for series in run.series.values():
+            series.limit = 0
     _writer = MetricWriter()
     atexit.register(_flush_at_exit, _writer)
     if "multiprocessing" in sys.modules:  # its children leave through os._exit
