@@ -53,6 +53,7 @@ class Run(RunLogging, RunFiles, RunModels):
         # The folder whose outputs/ an interactive run collects when it ends (as the job
         # runner collects a submitted run's); None: nothing to collect (child runs).
         self._working_dir: Path | None = None
+        self._metric_buffers = {}
 
     # ---- creation and lookup ---------------------------------------------------------
     @classmethod
@@ -230,6 +231,7 @@ class Run(RunLogging, RunFiles, RunModels):
             self._working_dir = None  # once: a second end must not collect again
         self.workspace.store.transition(self.id, status, error=error)
         get_writer().unwatch(self.id)
+        get_writer().release(self.id)
         self.refresh()
 
     def __enter__(self) -> Run:
