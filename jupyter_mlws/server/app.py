@@ -70,3 +70,8 @@ class MlwsApp(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(route_table())
+
+    async def stop_extension(self) -> None:
+        service = self.settings.get("mlws_service")
+        if isinstance(service, MlwsService):
+            service.close()

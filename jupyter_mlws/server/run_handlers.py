@@ -14,7 +14,7 @@ from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.server import files
 from jupyter_mlws.server.base import MlwsHandler
 from jupyter_mlws.server.service import MAX_LOG_READ, RunQuery
-from jupyter_mlws.server.submission import Submission, submit
+from jupyter_mlws.server.submission import Submission
 
 CHUNK = 256 * 1024
 MAX_PAGE = 1000
@@ -56,9 +56,9 @@ class RunsHandler(MlwsHandler):
             display_name=body.get("display_name"),
             tags=body.get("tags", {}),
         )
-        # snapshotting the folder is the slow part: never on the event loop
-        run = await self.call(submit, self.service.ws, self.service.settings.root_dir, submission)
-        self.send(await self.call(self.service.get_run, run.id), status=201)
+        # snapshotting the folder is the slow part: in a worker process, off the loop
+        details = await asyncio.wrap_future(self.service.submissions.submit(submission))
+        self.send(details, status=201)
 
 
 class RunHandler(MlwsHandler):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_mlws.jsonable import to_jsonable
+from jupyter_mlws.server.submit_pool import SubmitPool
 from jupyter_mlws.services import changes, experiments, runs
 from jupyter_mlws.services.runs import MAX_LOG_READ, RunQuery
 from jupyter_mlws.workspace import Workspace
@@ -35,6 +36,11 @@ class MlwsService:
         self.ws = ws
         self.settings = settings
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mlws")
+        self.submissions = SubmitPool(ws.root, settings.root_dir)
+
+    def close(self) -> None:
+        self.submissions.shutdown()
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
     # ---- workspace ------------------------------------------------------------------
     def workspace_info(self) -> dict[str, Any]:
