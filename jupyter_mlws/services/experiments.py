@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jupyter_mlws.entities import Experiment
-from jupyter_mlws.workspace import Workspace
+from jupyter_mlws.tracking import Workspace
 
 
 def list_experiments(ws: Workspace, include_archived: bool = False) -> list[Experiment]:

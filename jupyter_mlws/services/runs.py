@@ -19,9 +19,8 @@ from jupyter_mlws.compute.submit import resubmit_run
 from jupyter_mlws.entities import FileEntry, LatestMetric, RunRecord, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.store import MetricSeries
-from jupyter_mlws.tracking import Run, liveness
+from jupyter_mlws.tracking import Run, Workspace, liveness
 from jupyter_mlws.tracking.run import LOG_NAME
-from jupyter_mlws.workspace import Workspace
 
 MAX_LOG_READ = 1024 * 1024
 FOLLOW_POLL_S = 0.3
