@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +10,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from jupyter_mlws.entities import LatestMetric, MetricPoint, validate_name
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
+from jupyter_mlws.jsonable import json_float
 from jupyter_mlws.store import schema as t
 from jupyter_mlws.store.base import StoreBase
 from jupyter_mlws.store.blocks import Columns, concat, encode, minmax_downsample
@@ -43,7 +43,7 @@ class MetricSeries:
             "key": self.key,
             "steps": self.steps,
             "timestamps": self.timestamps,
-            "values": [v if math.isfinite(v) else str(v) for v in self.values],
+            "values": [json_float(v) for v in self.values],
         }
 
 
