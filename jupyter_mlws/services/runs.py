@@ -26,12 +26,28 @@ MAX_LOG_READ = 1024 * 1024
 FOLLOW_POLL_S = 0.3
 DOWNLOADS = ("outputs", "logs", "snapshot", "all")
 
-__all__ = [
+__all__ = [  # LOG_NAME and MetricSeries too: front doors take them from here, not below
     "LOG_NAME",
+    "LogPiece",
     "MetricSeries",
     "RunDetails",
     "RunPage",
     "RunQuery",
+    "artifacts",
+    "cancel_run",
+    "download",
+    "follow_log",
+    "get_details",
+    "get_record",
+    "latest_metrics",
+    "list_runs",
+    "load_run",
+    "log_names",
+    "log_size",
+    "metric_series",
+    "observed",
+    "read_log",
+    "rerun",
     "resolve_run_id",
 ]
 
@@ -145,10 +161,6 @@ def get_details(ws: Workspace, ref: str) -> RunDetails:
     record = get_record(ws, ref)
     children, _ = ws.store.list_runs(parent_id=record.id, limit=1)
     return RunDetails(record, ws.store.log_names(record.id), bool(children))
-
-
-def child_runs(ws: Workspace, ref: str, limit: int = 1000) -> list[RunRecord]:
-    return list_runs(ws, RunQuery(parent_id=ref, limit=limit, descending=False)).runs
 
 
 def latest_metrics(ws: Workspace, ref: str) -> list[LatestMetric]:
