@@ -17,6 +17,7 @@ class WorkspaceHandler(MlwsHandler):
     @authenticated
     @authorized
     async def get(self) -> None:
+        self.service.submissions.warm()  # a front end is up: submissions may follow
         self.send(await self.call(self.service.workspace_info))
 
 

@@ -32,6 +32,11 @@ def submit_in_worker(workspace_root: str, root_dir: Path, submission: Submission
     return runs.get_details(ws, run.id).to_dict()
 
 
+def open_in_worker(workspace_root: str) -> None:
+    if workspace_root not in _workspaces:
+        _workspaces[workspace_root] = Workspace.open(workspace_root)
+
+
 def _lower_priority() -> None:
     os.nice(NICENESS)
 
@@ -52,6 +57,12 @@ class SubmitPool:
         return self._executor().submit(
             submit_in_worker, self.workspace_root, self.root_dir, submission
         )
+
+    def warm(self) -> None:
+        """Start a worker now, once (importing the package takes seconds), rather than
+        on the first submission, which should take well under one."""
+        if self._pool is None:
+            self._executor().submit(open_in_worker, self.workspace_root)
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
