@@ -36,7 +36,7 @@ class MlwsService:
         self.ws = ws
         self.settings = settings
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="mlws")
-        self.submissions = SubmitPool(ws.root, settings.root_dir)
+        self.submissions = SubmitPool(ws.root, settings.root_dir, fallback=self.pool)
 
     def close(self) -> None:
         self.submissions.shutdown()

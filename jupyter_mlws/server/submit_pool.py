@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -18,7 +18,7 @@ from jupyter_mlws.server.submission import Submission, submit
 from jupyter_mlws.services import runs
 from jupyter_mlws.workspace import Workspace
 
-NICENESS = 10  # below the server's own process: the event loop answers first
+NICENESS = 5  # below the server's own process: the event loop answers first
 
 _workspaces: dict[str, Workspace] = {}  # per worker process: open each workspace once
 
@@ -42,27 +42,37 @@ def _lower_priority() -> None:
 
 
 class SubmitPool:
-    """Worker processes, started on the first submission (spawned: the server has threads,
-    and forking a threaded process is unsafe)."""
+    """Worker processes, spawned (the server has threads, and forking a threaded process
+    is unsafe) when a front end first shows up or on the first submission.
 
-    def __init__(self, workspace_root: Path, root_dir: Path, workers: int = 2) -> None:
+    A spawned worker imports the package before it can work: seconds on a busy machine.
+    Until the first one is up, submissions run on ``fallback`` (threads of this process,
+    with everything imported already), so nobody waits for the start.
+    """
+
+    def __init__(
+        self, workspace_root: Path, root_dir: Path, fallback: Executor, workers: int = 2
+    ) -> None:
         self.workspace_root = str(workspace_root)
         self.root_dir = root_dir
+        self.fallback = fallback
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._ready: Future[None] | None = None
         self._lock = Lock()
 
     def submit(self, submission: Submission) -> Future[dict[str, Any]]:
-        """The new run's details, once a worker has snapshotted and queued it."""
-        return self._executor().submit(
-            submit_in_worker, self.workspace_root, self.root_dir, submission
-        )
+        """The new run's details, once it is snapshotted and queued."""
+        args = (self.workspace_root, self.root_dir, submission)
+        pool = self._executor()
+        ready = self._ready
+        if ready is not None and ready.done() and ready.exception() is None:
+            return pool.submit(submit_in_worker, *args)
+        return self.fallback.submit(submit_in_worker, *args)
 
     def warm(self) -> None:
-        """Start a worker now, once (importing the package takes seconds), rather than
-        on the first submission, which should take well under one."""
-        if self._pool is None:
-            self._executor().submit(open_in_worker, self.workspace_root)
+        """Start the first worker now rather than on the first submission."""
+        self._executor()
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -71,6 +81,7 @@ class SubmitPool:
                 self._pool = ProcessPoolExecutor(
                     self.workers, mp_context=context, initializer=_lower_priority
                 )
+                self._ready = self._pool.submit(open_in_worker, self.workspace_root)
             return self._pool
 
     def shutdown(self) -> None:
@@ -78,3 +89,4 @@ class SubmitPool:
             if self._pool is not None:
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = None
+                self._ready = None
