@@ -40,6 +40,7 @@ from jupyter_mlws.compute.job import execute
 from jupyter_mlws.compute.process import spawn_detached
 from jupyter_mlws.compute.warm_pool import WarmPool
 from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
+from jupyter_mlws.processes import process_alive
 from jupyter_mlws.tracking import Workspace
 
 ENV_POOL_SIZE = "MLWS_WARM_POOL_SIZE"
@@ -132,23 +133,13 @@ def stop(ws: Workspace, timeout: float = 30.0) -> bool:
         return False
     pid = int(reply.get("pid", 0))
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and process_alive(pid):
         time.sleep(0.05)
     return True
 
 
 def status(ws: Workspace) -> dict[str, Any] | None:
     return request(ws, {"op": "status"})
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Agent:

@@ -93,3 +93,6 @@ class MlwsApp(ExtensionApp):
     async def stop_extension(self) -> None:
         if self._sweeper is not None:
             await self._sweeper.stop()
+        service = self.settings.get("mlws_service")
+        if isinstance(service, MlwsService):
+            service.close()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Mapping
-from functools import cache
+from collections.abc import Callable, Mapping
+from functools import cache, partial
 from http import HTTPStatus
 from importlib.resources import files
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -17,7 +18,10 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.web import HTTPError
 
 from jupyter_mlws.exceptions import InvalidParameterError, MlwsError
+from jupyter_mlws.jsonable import dumps
 from jupyter_mlws.server.service import MlwsService
+
+T = TypeVar("T")
 
 # MLflow-style codes for errors tornado or jupyter_server raise before our code runs.
 _HTTP_CODES = {
@@ -58,6 +62,11 @@ class MlwsHandler(ExtensionHandlerMixin, APIHandler):
         service: MlwsService = self.settings["mlws_service"]
         return service
 
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking work (the store, snapshots, clusters) off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.service.pool, partial(fn, *args, **kwargs))
+
     # ---- input -------------------------------------------------------------------------
     def query(self, name: str, default: str | None = None) -> str | None:
         return self.get_query_argument(name, default)
@@ -96,7 +105,7 @@ class MlwsHandler(ExtensionHandlerMixin, APIHandler):
     def send(self, payload: Mapping[str, Any] | list[Any], status: int = 200) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(payload, allow_nan=False, default=str))
+        self.finish(dumps(payload))
 
     def get_login_url(self) -> str:
         # @authenticated asks for a login page when no user is logged in; an API

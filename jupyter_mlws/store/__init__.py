@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jupyter_mlws.permissions import AccessModes
+from jupyter_mlws.store.changes import ChangesMixin
 from jupyter_mlws.store.endpoints import EndpointsMixin
 from jupyter_mlws.store.engine import ensure_schema, make_engine
 from jupyter_mlws.store.experiments import ExperimentsMixin
@@ -25,6 +26,7 @@ class SqlStore(
     TargetsMixin,
     ModelsMixin,
     EndpointsMixin,
+    ChangesMixin,
 ):
     """Every query of the workspace database, one concept module per mixin."""
 

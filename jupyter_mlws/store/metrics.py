@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +11,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from jupyter_mlws.entities import LatestMetric, MetricPoint, validate_name
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
+from jupyter_mlws.jsonable import json_float
 from jupyter_mlws.store import schema as t
 from jupyter_mlws.store.base import StoreBase
 from jupyter_mlws.store.blocks import (
@@ -55,7 +55,7 @@ class MetricSeries:
             "key": self.key,
             "steps": self.steps.tolist(),
             "timestamps": self.timestamps.tolist(),
-            "values": [v if math.isfinite(v) else str(v) for v in self.values.tolist()],
+            "values": [json_float(v) for v in self.values.tolist()],
         }
 
 
