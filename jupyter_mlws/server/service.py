@@ -128,6 +128,13 @@ class MlwsService:
             _finite_fields(m.__dict__) for m in self.store.latest_metrics(self.resolve_run(ref))
         ]
 
+    def values(self, ref: str) -> list[dict[str, Any]]:
+        """Tables, rows, lists, strings and image references the run logged, by name."""
+        return [
+            {"key": v.key, "kind": v.kind, "seq": v.seq, "value": v.value, "timestamp": v.timestamp}
+            for v in self.store.list_values(self.resolve_run(ref))
+        ]
+
     def metric_history(self, ref: str, key: str, max_points: int | None) -> dict[str, Any]:
         run_id = self.resolve_run(ref)
         series = (
