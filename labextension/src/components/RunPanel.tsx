@@ -4,6 +4,7 @@ import { IFileEntry, IRun } from '../api/types';
 import { formatDuration, runDuration } from '../models/format';
 import { RunModel } from '../models/runModel';
 import { ErrorNote, KeyValueTable, StatusIcon } from './common';
+import { LoggedValues } from './LoggedValues';
 import { LogTail } from './LogTail';
 import { MetricChart } from './MetricChart';
 
@@ -98,6 +99,10 @@ export function RunPanel(props: { model: RunModel; actions: IRunActions }): JSX.
           title="Latest values"
           values={Object.fromEntries(model.metrics.map(m => [m.key, m.value]))}
         />
+      </section>
+      <section className="jp-mlws-logged-section">
+        <h3>Tables &amp; images</h3>
+        <LoggedValues groups={model.logged} images={model.images} />
       </section>
       <section>
         <h3>Log</h3>
