@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ import click
 from jupyter_mlws.artifacts import write_zip
 from jupyter_mlws.cli.context import get_ctx, json_option
 from jupyter_mlws.cli.output import fmt_duration, fmt_time
-from jupyter_mlws.cli.params import literal_or_string, parse_pairs
+from jupyter_mlws.cli.params import parse_pairs, parse_params
 from jupyter_mlws.compute import ScriptRunConfig
 from jupyter_mlws.compute.submit import resubmit_run
 from jupyter_mlws.entities import RunRecord, RunStatus
@@ -92,7 +93,7 @@ def submit(
         max_duration_s=max_duration,
         tags=parse_pairs(tags, "--tag"),
         display_name=name,
-        params={k: literal_or_string(v) for k, v in parse_pairs(params, "--param").items()},
+        params=parse_params(params),
     )
     config.validate()  # a mistake must not leave a new, empty experiment behind
     show_submitted(ctx.workspace().experiment(experiment).submit(config), wait)
@@ -229,13 +230,18 @@ def logs(run_ref: str, follow: bool, name: str) -> None:
 @click.option("--max-points", type=int, help="Downsample the history to at most N points.")
 @json_option
 def metrics(run_ref: str, key: str | None, max_points: int | None) -> None:
-    """Latest metrics of a run, or one metric's history."""
+    """Latest metrics of a run, or one metric's history (a table, image or list by name)."""
     r = load_run(run_ref)
     store = r.workspace.store
     if key is None:
         latest = store.latest_metrics(r.id)
-        rows = [m.__dict__ for m in latest]
+        rows: list[dict[str, Any]] = [m.__dict__ for m in latest]
+        for name, kind in _logged_kinds(r).items():
+            rows.append({"key": name, "value": f"({kind}: mlws run metrics {run_ref} -k {name})"})
         get_ctx().out.table(rows, ["key", "value", "step", "count", "min", "max"], data=rows)
+        return
+    if key not in store.metric_keys(r.id) and key in _logged_kinds(r):
+        _show_logged(r, key)
         return
     series = (
         store.metric_downsampled(r.id, key, max_points)
@@ -246,6 +252,29 @@ def metrics(run_ref: str, key: str | None, max_points: int | None) -> None:
         {"step": p.step, "value": p.value, "time": fmt_time(p.timestamp)} for p in series.points()
     ]
     get_ctx().out.table(rows, ["step", "value", "time"], data=series.to_dict())
+
+
+def _logged_kinds(r: Run) -> dict[str, str]:
+    """Names the run logged with log_row/log_table/log_list/log_image/log(str), and how."""
+    return {v.key: v.kind for v in r.workspace.store.list_values(r.id)}
+
+
+def _show_logged(r: Run, key: str) -> None:
+    """A logged table as rows, images and lists one per line; ``--json`` gives Azure's shape."""
+    value = r.get_metrics(key)[key]
+    kind = _logged_kinds(r)[key]
+    out = get_ctx().out
+    if kind in ("row", "table") and isinstance(value, dict):
+        names = list(value)
+        length = max((len(v) for v in value.values()), default=0)
+        rows = [
+            {n: value[n][i] if i < len(value[n]) else None for n in names} for i in range(length)
+        ]
+        out.table(rows, names, data={"key": key, "kind": kind, "value": value})
+        return
+    items = value if isinstance(value, list) and kind != "list" else [value]
+    rows = [{kind: item} for item in items]
+    out.table(rows, [kind], data={"key": key, "kind": kind, "value": value})
 
 
 @run.command("cancel")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -43,9 +44,24 @@ def inspect_parameters(notebook: str | os.PathLike[str]) -> list[NotebookParamet
     return [
         NotebookParameter(
             name=p["name"],
-            type=p["inferred_type_name"],
+            type=_type_name(p["inferred_type_name"], p["default"]),
             default=p["default"],
             help=p["help"],
         )
         for p in found.values()
     ]
+
+
+def _type_name(annotated: str | None, default: str) -> str:
+    """The annotation if there is one, else the type of the default's literal value.
+
+    papermill reports an unannotated ``epochs = 3`` as type "None"; its value says int.
+    A default that is no literal (``n = len(data)``) has no type we can name: "".
+    """
+    if annotated and annotated != "None":
+        return annotated
+    try:
+        value = ast.literal_eval(default)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return ""
+    return "None" if value is None else type(value).__name__

@@ -160,3 +160,34 @@ def test_a_rejected_submit_creates_no_experiment(project: Path) -> None:
     proc = mlws(project, "run", "submit", "-e", "brand-new", "nothere.py", check=False)
     assert proc.returncode == 1 and "not found" in proc.stderr
     assert json.loads(mlws(project, "experiment", "list", "--json").stdout) == []
+
+
+def test_logged_tables_and_images_through_run_metrics(project: Path) -> None:
+    (project / "tables.py").write_text(
+        "from jupyter_mlws import Run\n"
+        "run = Run.get_context()\n"
+        "run.log('loss', 0.5)\n"
+        "run.log_table('confusion', {'label': ['cat', 'dog'], 'cat': [9, 1], 'dog': [2, 8]})\n"
+        "for epoch in range(3):\n"
+        "    run.log_row('per_epoch', epoch=epoch, acc=0.5 + epoch / 10)\n"
+        "open('c.png', 'wb').write(b'png')\n"
+        "run.log_image('curve', path='c.png')\n"
+    )
+    mlws(project, "run", "submit", "-e", "tables", "--wait", "tables.py")
+    listing = mlws(project, "run", "metrics", "tables:1").stdout
+    assert "loss" in listing and "confusion" in listing and "table" in listing
+    table = mlws(project, "run", "metrics", "tables:1", "-k", "confusion").stdout
+    assert "LABEL" in table and "dog    1    8" in table
+    rows = json.loads(mlws(project, "run", "metrics", "tables:1", "-k", "per_epoch", "--json").stdout)
+    assert rows["kind"] == "row" and rows["value"]["epoch"] == [0, 1, 2]
+    image = mlws(project, "run", "metrics", "tables:1", "-k", "curve").stdout
+    assert "images/curve/1.png" in image
+    missing = mlws(project, "run", "metrics", "tables:1", "-k", "nope", check=False)
+    assert missing.returncode != 0 and "nope" in missing.stderr
+
+
+def test_malformed_number_param_is_refused(project: Path) -> None:
+    bad = mlws(project, "run", "submit", "-p", "lr=0.1.2", "train.py", check=False)
+    assert bad.returncode == 2 and "'0.1.2' is not a valid number" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    assert json.loads(mlws(project, "run", "list", "--json").stdout) == []

@@ -160,16 +160,16 @@ const LIVE_NOTEBOOK = {
   nbformat_minor: 5
 };
 
-/** Points of the first line of the live RunDetails chart under the cell (0 if none). */
+/** Points the live RunDetails chart under the cell has drawn (0 before it exists). */
 async function livePoints(page: any): Promise<number> {
-  const line = page
-    .locator('.jp-mlws-view-live .mlws-run-details .js-plotly-plot .scatterlayer .js-line')
-    .first();
-  if (!(await line.count())) {
+  const plot = page.locator('.jp-mlws-view-live:visible .mlws-run-details .js-plotly-plot');
+  if (!(await plot.count())) {
     return 0;
   }
-  const d = (await line.getAttribute('d')) ?? '';
-  return d ? d.split('L').length : 0;
+  // plotly keeps the drawn traces on its graph div (the SVG path is simplified)
+  return plot
+    .first()
+    .evaluate((gd: any) => (gd.data && gd.data[0] && gd.data[0].x ? gd.data[0].x.length : 0));
 }
 
 test('Notebook: a %%run chart grows live, the saved notebook still shows it, the run panel shows tables and images', async ({
@@ -177,6 +177,7 @@ test('Notebook: a %%run chart grows live, the saved notebook still shows it, the
   tmpPath
 }, testInfo) => {
   page.on('pageerror', error => console.log(`browser error: ${error.message}`));
+  await page.setViewportSize({ width: 1280, height: 1100 });
   const path = `${tmpPath}/live.ipynb`;
   await page.contents.uploadContent(JSON.stringify(LIVE_NOTEBOOK), 'text', path);
   await page.notebook.openByPath(path);
@@ -196,9 +197,12 @@ test('Notebook: a %%run chart grows live, the saved notebook still shows it, the
     .toBeGreaterThan(first);
   await expect(header).toHaveText('Running'); // it grew before the run ended
   console.log(`live chart: ${first} points, then ${later} points while Running`);
+  const view = page.locator('.jp-mlws-view').first();
+  await view.scrollIntoViewIfNeeded();
   await page.screenshot({ path: testInfo.outputPath('live-chart.png') });
   await expect(header).toHaveText('Completed', { timeout: 120000 });
   await expect.poll(() => livePoints(page), { timeout: 30000 }).toBe(60);
+  await page.locator('.jp-mlws-view').first().scrollIntoViewIfNeeded();
   await page.screenshot({ path: testInfo.outputPath('live-chart-completed.png') });
 
   // 2. saved, its kernel gone, reopened: the outputs still show the run (static view)
@@ -212,6 +216,7 @@ test('Notebook: a %%run chart grows live, the saved notebook still shows it, the
   await expect(saved.locator('svg.mlws-static-chart').first()).toBeVisible();
   await expect(saved.locator('.mlws-logged[data-name="confusion"] table')).toBeVisible();
   await expect(page.locator('.jp-mlws-view-live:visible')).toHaveCount(0);
+  await saved.scrollIntoViewIfNeeded();
   await page.screenshot({ path: testInfo.outputPath('reopened-notebook.png') });
 
   // 3. the run panel shows the logged tables and the logged image
