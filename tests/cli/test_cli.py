@@ -178,7 +178,8 @@ def test_logged_tables_and_images_through_run_metrics(project: Path) -> None:
     assert "loss" in listing and "confusion" in listing and "table" in listing
     table = mlws(project, "run", "metrics", "tables:1", "-k", "confusion").stdout
     assert "LABEL" in table and "dog    1    8" in table
-    rows = json.loads(mlws(project, "run", "metrics", "tables:1", "-k", "per_epoch", "--json").stdout)
+    per_epoch = mlws(project, "run", "metrics", "tables:1", "-k", "per_epoch", "--json")
+    rows = json.loads(per_epoch.stdout)
     assert rows["kind"] == "row" and rows["value"]["epoch"] == [0, 1, 2]
     image = mlws(project, "run", "metrics", "tables:1", "-k", "curve").stdout
     assert "images/curve/1.png" in image
