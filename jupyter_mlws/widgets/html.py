@@ -56,7 +56,10 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
         + "</tr>"
         for r in rows
     )
-    return f"<table class='mlws-table' style='margin-left:0'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f"<table class='mlws-table' style='margin-left:0'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
 
 
 def pre(text: str, max_height: str = "300px") -> str:
