@@ -23,7 +23,7 @@ from jupyter_mlws.widgets.log_viewer import LogViewer
 from jupyter_mlws.widgets.logged_values import values_html
 from jupyter_mlws.widgets.metric_charts import MetricCharts
 from jupyter_mlws.widgets.refresher import Poll, Refresher
-from jupyter_mlws.widgets.static_view import run_html, with_static
+from jupyter_mlws.widgets.static_view import run_html, run_kind_label, user_tags, with_static
 
 TABS = ("Metrics", "Tables & images", "Logs", "Details", "Outputs", "Child runs")
 DOWNLOADS = "mlws-outputs"
@@ -186,7 +186,7 @@ class RunDetails(w.VBox):
         self.header.value = (
             f"{html.badge(record.status)} <b>{html.esc(record.experiment_name)}:{record.number}"
             f"</b> {html.esc(record.display_name)} <small style='color:#6b7280'>"
-            f"{html.esc(record.kind)} on {html.esc(record.compute)} · {record.id}</small>"
+            f"{html.esc(run_kind_label(record))} · {record.id}</small>"
         )
 
     def _show_record(self, record: RunRecord) -> None:
@@ -194,7 +194,7 @@ class RunDetails(w.VBox):
         self._show_header(record)
         self.details.value = (
             html.key_values("Params", record.params)
-            + html.key_values("Tags", record.tags)
+            + html.key_values("Tags", user_tags(record.tags))
             + html.key_values("Properties", record.properties)
         )
         error = record.error or {}

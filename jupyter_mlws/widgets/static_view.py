@@ -11,10 +11,11 @@ refreshes this HTML once its run ends, so a saved notebook holds the final state
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from jupyter_mlws.cli.output import fmt, fmt_duration, fmt_time
+from jupyter_mlws.entities import RunRecord
 from jupyter_mlws.widgets import html
 from jupyter_mlws.widgets.logged_values import values_html
 
@@ -79,12 +80,24 @@ def _svg(body: str) -> str:
     )
 
 
+def run_kind_label(record: RunRecord) -> str:
+    """ "cell run on local", "interactive run in this kernel": how the run was made."""
+    if record.kind == "interactive" or record.compute in ("", "interactive"):
+        return f"{record.kind} run, tracked where it runs"
+    return f"{record.kind} run on {record.compute}"
+
+
+def user_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    """The user's tags: the workspace's own ``mlws.*`` bookkeeping is not listed."""
+    return {k: v for k, v in tags.items() if not k.startswith("mlws.")}
+
+
 def run_header(run: Run) -> str:
     r = run.record
     return (
         f"{html.badge(r.status)} <b>{html.esc(r.experiment_name)}:{r.number}</b> "
-        f"{html.esc(r.display_name)} <small style='color:#6b7280'>{html.esc(r.kind)} · "
-        f"{html.esc(r.compute)} · {r.id}</small>"
+        f"{html.esc(r.display_name)} <small style='color:#6b7280'>{html.esc(run_kind_label(r))}"
+        f" · {r.id}</small>"
     )
 
 
@@ -97,6 +110,7 @@ def run_html(run: Run) -> str:
         "created": fmt_time(r.created_ms),
         "duration": fmt_duration(r.duration_ms) or "—",
         **{f"param {k}": v for k, v in r.params.items()},
+        **{f"tag {k}": v for k, v in user_tags(r.tags).items()},
         **{f"metric {k}": v for k, v in r.metrics.items()},
     }
     charts = []

@@ -127,3 +127,14 @@ def _wait(condition: object, attempts: int = 600) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("condition not met")
+
+
+def test_header_reads_naturally_and_internal_tags_are_not_the_users(ws: Workspace) -> None:
+    with ws.experiment("e").start_run(tags={"team": "a", "mlws.source": "cell"}) as run:
+        run.log("acc", 0.5)
+    details = RunDetails(run)
+    assert " on interactive" not in details.header.value
+    assert "tracked where it runs" in details.header.value
+    assert "team" in details.details.value and "mlws.source" not in details.details.value
+    static = details.static_html()
+    assert "tag team" in static and "mlws.source" not in static

@@ -17,6 +17,11 @@ export interface IRunActions {
   openRun: (run: IRun) => void;
 }
 
+/** The user's tags: the workspace's own `mlws.*` bookkeeping is not listed among them. */
+function userTags(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([key]) => !key.startsWith('mlws.')));
+}
+
 function time(ms: number | null): string {
   return ms === null ? '–' : new Date(ms).toLocaleString();
 }
@@ -72,7 +77,7 @@ export function RunPanel(props: { model: RunModel; actions: IRunActions }): JSX.
           }}
         />
         <KeyValueTable title="Params" values={run.params} />
-        <KeyValueTable title="Tags" values={run.tags} />
+        <KeyValueTable title="Tags" values={userTags(run.tags)} />
         <KeyValueTable title="Properties" values={run.properties} />
       </section>
       {run.error && (
@@ -106,7 +111,7 @@ export function RunPanel(props: { model: RunModel; actions: IRunActions }): JSX.
       </section>
       <section>
         <h3>Log</h3>
-        <LogTail text={model.log} />
+        <LogTail text={model.log} finished={!model.active} />
       </section>
       <section>
         <h3>Outputs</h3>
