@@ -96,7 +96,19 @@ def submit(
         params=parse_params(params),
     )
     config.validate()  # a mistake must not leave a new, empty experiment behind
-    show_submitted(ctx.workspace().experiment(experiment).submit(config), wait)
+    ws = ctx.workspace()
+    is_new = ws.store.find_experiment(experiment) is None
+    submitted = ws.experiment(experiment).submit(config)
+    if is_new and not ctx.json:  # Azure creates it too; say so, a typo is then visible
+        click.echo(f"created experiment {experiment!r}", err=True)
+    show_submitted(submitted, wait)
+
+
+class InterruptedWaiting(KeyboardInterrupt):
+    """Ctrl-C while following a run: the run goes on; the message says how to stop it."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"run {ref} keeps running; `mlws run cancel {ref}` stops it")
 
 
 def show_submitted(submitted: Run, wait: bool) -> None:
@@ -104,8 +116,14 @@ def show_submitted(submitted: Run, wait: bool) -> None:
     Completed (shared by every command that submits)."""
     ctx = get_ctx()
     record = submitted.record
+    ref = f"{record.experiment_name}:{record.number}"
     if wait:
-        submitted.wait_for_completion(show_output=not ctx.json, raise_on_error=False)
+        if not ctx.json:  # the reference first: it is what cancel, logs, show take
+            ctx.out.text(f"[mlws] run {ref} ({record.id}) {record.status.value}; streaming its log")
+        try:
+            submitted.wait_for_completion(show_output=not ctx.json, raise_on_error=False)
+        except KeyboardInterrupt:
+            raise InterruptedWaiting(ref) from None
         record = submitted.refresh()
         if not ctx.json:
             ctx.out.text(

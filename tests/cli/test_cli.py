@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import zipfile
@@ -192,3 +193,31 @@ def test_malformed_number_param_is_refused(project: Path) -> None:
     assert bad.returncode == 2 and "'0.1.2' is not a valid number" in bad.stderr
     assert "Traceback" not in bad.stderr
     assert json.loads(mlws(project, "run", "list", "--json").stdout) == []
+
+
+def test_submit_wait_names_the_run_and_ctrl_c_says_how_to_cancel_it(project: Path) -> None:
+    (project / "slow.py").write_text(
+        "import time\nprint('started', flush=True)\nwhile True:\n    time.sleep(0.1)\n"
+    )
+    env = {**os.environ, "MLWS_WORKSPACE": str(project / ".mlws")}
+    proc = subprocess.Popen(
+        [*MLWS, "run", "submit", "-e", "brand-new", "--wait", "slow.py"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # printed before the log is streamed
+    assert first.startswith("[mlws] run brand-new:1 (") and "streaming its log" in first
+    for line in proc.stdout:  # the run's own output, streamed (ends at EOF if it died)
+        if "started" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "created experiment 'brand-new'" in stderr
+    assert "`mlws run cancel brand-new:1` stops it" in stderr
+    assert "Traceback" not in stderr
+    mlws(project, "run", "cancel", "brand-new:1")
