@@ -72,6 +72,11 @@ def notebook() -> None:
 @click.option("-n", "--name", help="Display name of the run.")
 @click.option("-t", "--tag", "tags", multiple=True, help="key=value tag (repeatable).")
 @click.option("--max-duration", type=float, help="Seconds after which the run is stopped.")
+@click.option(
+    "--allow-unknown-params",
+    is_flag=True,
+    help="Inject parameters the notebook's parameters cell does not define.",
+)
 @click.option("--wait", is_flag=True, help="Stream the logs and wait for the end.")
 @json_option
 def submit(
@@ -86,6 +91,7 @@ def submit(
     name: str | None,
     tags: tuple[str, ...],
     max_duration: float | None,
+    allow_unknown_params: bool,
     wait: bool,
 ) -> None:
     """Submit NOTEBOOK as a run: `mlws notebook submit train.ipynb -p lr 0.1 -c cpu`."""
@@ -107,7 +113,9 @@ def submit(
         tags=parse_pairs(tags, "--tag"),
         display_name=name,
         max_duration_s=max_duration,
+        allow_unknown_params=allow_unknown_params,
     )
+    config.validate()  # a mistake must not leave a new, empty experiment behind
     ws = ctx.workspace()
     submitted = ws.experiment(experiment).submit(config)
     record = submitted.refresh()

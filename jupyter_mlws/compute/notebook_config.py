@@ -69,6 +69,8 @@ class NotebookRunConfig:
     display_name: str | None = None
     max_duration_s: float | None = None
     environment_variables: Mapping[str, str] = field(default_factory=dict)
+    # a parameter the notebook's parameters cell does not define is refused unless this
+    allow_unknown_params: bool = False
 
     def resolve(self) -> tuple[Path, str]:
         """The source folder to snapshot and the notebook's path inside it."""
@@ -86,10 +88,17 @@ class NotebookRunConfig:
             )
         return source, notebook.relative_to(source).as_posix()
 
-    def submit_to(self, experiment: Experiment, **_: Any) -> Run:
+    def validate(self) -> dict[str, Any]:
+        """Every mistake, before anything is made; returns the params the run will use."""
         source, rel = self.resolve()
         if self.max_duration_s is not None and self.max_duration_s <= 0:
             raise InvalidParameterError("max_duration_s must be positive")
+        parameters = check_parameters(self.parameters or {})
+        return _applied(source / rel, parameters, self.allow_unknown_params)
+
+    def submit_to(self, experiment: Experiment, **_: Any) -> Run:
+        recorded = self.validate()
+        source, rel = self.resolve()
         parameters = check_parameters(self.parameters or {})
         kernel = self.kernel_name or notebook_kernel_name(source / rel)
         output = f"outputs/{Path(rel).name}"
@@ -119,7 +128,7 @@ class NotebookRunConfig:
                 "max_duration_s": self.max_duration_s,
                 "env": dict(self.environment_variables),
             },
-            params=parameters,
+            params=recorded,  # defaults too: the params say what the run really used
             tags=self.tags,
             properties={
                 "mlws.notebook": rel,
@@ -128,3 +137,15 @@ class NotebookRunConfig:
             },
             display_name=self.display_name,
         )
+
+
+def _applied(notebook: Path, given: dict[str, Any], allow_unknown: bool) -> dict[str, Any]:
+    """The notebook's parameters with ``given`` over them, unknown names refused; where
+    papermill is not installed (a thin client), only ``given`` as is."""
+    from jupyter_mlws.exceptions import MissingExtraError
+    from jupyter_mlws.notebooks.parameters import applied_parameters
+
+    try:
+        return applied_parameters(notebook, given, allow_unknown=allow_unknown)
+    except MissingExtraError:
+        return dict(given)
