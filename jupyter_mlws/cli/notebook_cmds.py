@@ -15,7 +15,7 @@ from jupyter_mlws.compute import NotebookRunConfig
 from jupyter_mlws.compute.admin import waiting_reason
 from jupyter_mlws.entities import RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError
-from jupyter_mlws.notebooks import inspect_parameters
+from jupyter_mlws.notebooks import applied_parameters, inspect_parameters
 
 
 def papermill_value(text: str) -> Any:
@@ -104,16 +104,19 @@ def submit(
             raise InvalidParameterError("--parameters-json must be a JSON object") from None
     values.update({k: papermill_value(v) for k, v in parameters})
     values.update(dict(raw))
+    path = Path(notebook_path)
+    if not path.is_file():
+        raise InvalidParameterError(f"no such notebook {notebook_path!r}")
     config = NotebookRunConfig(
-        notebook=Path(notebook_path),
+        notebook=path,
         parameters=values,
+        params=applied_parameters(path, values, allow_unknown=allow_unknown_params),
         compute=compute,
         kernel_name=kernel,
         source_dir=source_dir,
         tags=parse_pairs(tags, "--tag"),
         display_name=name,
         max_duration_s=max_duration,
-        allow_unknown_params=allow_unknown_params,
     )
     config.validate()  # a mistake must not leave a new, empty experiment behind
     ws = ctx.workspace()

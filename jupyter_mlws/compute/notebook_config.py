@@ -69,8 +69,9 @@ class NotebookRunConfig:
     display_name: str | None = None
     max_duration_s: float | None = None
     environment_variables: Mapping[str, str] = field(default_factory=dict)
-    # a parameter the notebook's parameters cell does not define is refused unless this
-    allow_unknown_params: bool = False
+    # the params recorded on the run (default: ``parameters``); front doors pass every
+    # parameter the run uses, defaults included (``notebooks.applied_parameters``)
+    params: Mapping[str, Any] | None = None
 
     def resolve(self) -> tuple[Path, str]:
         """The source folder to snapshot and the notebook's path inside it."""
@@ -88,18 +89,18 @@ class NotebookRunConfig:
             )
         return source, notebook.relative_to(source).as_posix()
 
-    def validate(self) -> dict[str, Any]:
-        """Every mistake, before anything is made; returns the params the run will use."""
-        source, rel = self.resolve()
+    def validate(self) -> None:
+        """Every mistake, before anything is made (no experiment is created for nothing)."""
+        self.resolve()
         if self.max_duration_s is not None and self.max_duration_s <= 0:
             raise InvalidParameterError("max_duration_s must be positive")
-        parameters = check_parameters(self.parameters or {})
-        return _applied(source / rel, parameters, self.allow_unknown_params)
+        check_parameters(self.parameters or {})
 
     def submit_to(self, experiment: Experiment, **_: Any) -> Run:
-        recorded = self.validate()
+        self.validate()
         source, rel = self.resolve()
         parameters = check_parameters(self.parameters or {})
+        recorded = parameters if self.params is None else {**self.params, **parameters}
         kernel = self.kernel_name or notebook_kernel_name(source / rel)
         output = f"outputs/{Path(rel).name}"
         argv = [
@@ -137,15 +138,3 @@ class NotebookRunConfig:
             },
             display_name=self.display_name,
         )
-
-
-def _applied(notebook: Path, given: dict[str, Any], allow_unknown: bool) -> dict[str, Any]:
-    """The notebook's parameters with ``given`` over them, unknown names refused; where
-    papermill is not installed (a thin client), only ``given`` as is."""
-    from jupyter_mlws.exceptions import MissingExtraError
-    from jupyter_mlws.notebooks.parameters import applied_parameters
-
-    try:
-        return applied_parameters(notebook, given, allow_unknown=allow_unknown)
-    except MissingExtraError:
-        return dict(given)
