@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -146,6 +147,9 @@ def test_demo_runs_on_the_embedded_default(tmp_path: Path) -> None:
         assert "epoch   4" in proc.stdout
         assert "Completed" in proc.stdout
         assert "[mlws] answer" in proc.stdout  # the deployed demo model answered
+        assert "`mlws endpoint delete demo` stops it" in proc.stdout  # not left silently
+        accuracies = re.findall(r"test accuracy (\d\.\d+)", proc.stdout)
+        assert len(accuracies) == 2 and accuracies[0] != accuracies[1]  # the curve moves
         assert (tmp_path / ".mlws" / "mlws.db").is_file()
     finally:  # the demo leaves its endpoint running on purpose, for the user to curl
         subprocess.run(
