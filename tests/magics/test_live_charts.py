@@ -75,3 +75,20 @@ def test_inline_cell_chart_grows_while_the_cell_runs(frontend: FrontEnd, tmp_pat
     _grows_batch_by_batch(frontend, gate)
     frontend.until(lambda: frontend.finished(cell), what="the cell to finish")
     assert frontend.errors == []
+
+
+def test_notebook_run_chart_grows_while_it_runs(frontend: FrontEnd, tmp_path: Path) -> None:
+    from helpers import write_notebook
+
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    code = CELL.format(gate=str(gate), batches=BATCHES, per_batch=PER_BATCH)
+    notebook = write_notebook(tmp_path / "nb" / "train.ipynb", "epochs = 1", [code])
+    frontend.execute(
+        "from jupyter_mlws import NotebookRunConfig, Workspace\n"
+        "from IPython.display import display\n"
+        f"config = NotebookRunConfig({str(notebook)!r})\n"
+        "run = Workspace.current().experiment('live-nb').submit(config)\n"
+        "display(run)"
+    )
+    _grows_batch_by_batch(frontend, gate)
