@@ -1,7 +1,7 @@
 """The static face of every widget: plain HTML a saved notebook keeps.
 
 A widget lives only while its kernel does. Each widget output therefore also carries
-``text/html``: the run's summary table, its metrics as inline SVG line charts, and
+``text/html``: the run's summary table, its metrics as SVG line-chart images, and
 what it logged (tables, images). A notebook reopened later, rendered on a code host,
 or written by a notebook run shows that; the lab extension shows it whenever the live
 widget cannot be drawn, and the live widget replaces it when it can. The live view
@@ -10,6 +10,7 @@ refreshes this HTML once its run ends, so a saved notebook holds the final state
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,7 @@ def with_static(bundle: dict[str, Any], static_html: str, kind: str) -> dict[str
 
 
 def svg_chart(title: str, xs: Sequence[float], ys: Sequence[float], x_label: str = "step") -> str:
-    """A small line chart as inline SVG: no script, so every renderer shows it."""
+    """A small line chart as an SVG image: no script, so every renderer shows it."""
     points = [(float(x), float(y)) for x, y in zip(xs, ys, strict=False) if math.isfinite(y)]
     head = f"<text x='{PAD}' y='14' font-size='12' font-weight='bold'>{html.esc(title)}</text>"
     if not points:
@@ -74,9 +75,16 @@ def svg_chart(title: str, xs: Sequence[float], ys: Sequence[float], x_label: str
 
 
 def _svg(body: str) -> str:
+    # An <img> of an SVG data URI, not inline <svg>: the sanitizer that untrusted
+    # notebooks get (JupyterLab, Notebook 7) strips inline SVG but keeps images.
+    svg = (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{SVG_W}' height='{SVG_H}' "
+        f"viewBox='0 0 {SVG_W} {SVG_H}' font-family='sans-serif'>{body}</svg>"
+    )
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return (
-        f"<svg class='mlws-static-chart' xmlns='http://www.w3.org/2000/svg' width='{SVG_W}' "
-        f"height='{SVG_H}' viewBox='0 0 {SVG_W} {SVG_H}' font-family='sans-serif'>{body}</svg>"
+        f"<img class='mlws-static-chart' width='{SVG_W}' height='{SVG_H}' "
+        f"alt='chart' src='data:image/svg+xml;base64,{data}'>"
     )
 
 

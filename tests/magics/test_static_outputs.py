@@ -7,6 +7,8 @@ reopened notebook, a code host or a reader without a kernel sees.
 
 from __future__ import annotations
 
+import base64
+import re
 import textwrap
 from typing import Any
 
@@ -59,7 +61,10 @@ def test_submitted_cell_output_ends_with_the_final_static_view(execute: Any) -> 
     # the view refreshed its output when the run ended: the saved state is the final one
     assert "Completed" in static and "Running" not in static
     assert "static:1" in static
-    assert "<svg class='mlws-static-chart'" in static and ">loss<" in static
+    (chart,) = re.findall(
+        r"class='mlws-static-chart'[^>]*src='data:image/svg\+xml;base64,([^']+)'", static
+    )
+    assert "<polyline" in base64.b64decode(chart).decode() and "metric loss" in static
     assert "metric loss" in static and "0.05" in static  # latest value in the summary
     assert "data-name='confusion'" in static and ">dog<" in static  # the logged table
     assert "data-name='per_epoch'" in static and static.count("<tr>") > 20  # rows

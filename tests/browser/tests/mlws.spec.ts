@@ -213,7 +213,7 @@ test('Notebook: a %%run chart grows live, the saved notebook still shows it, the
   const saved = page.locator('.jp-mlws-view-static .mlws-static');
   await expect(saved).toBeVisible({ timeout: 60000 });
   await expect(saved).toContainText('Completed');
-  await expect(saved.locator('svg.mlws-static-chart').first()).toBeVisible();
+  await expect(saved.locator('img.mlws-static-chart').first()).toBeVisible();
   await expect(saved.locator('.mlws-logged[data-name="confusion"] table')).toBeVisible();
   await expect(page.locator('.jp-mlws-view-live:visible')).toHaveCount(0);
   await saved.scrollIntoViewIfNeeded();
