@@ -52,6 +52,14 @@ class DeferredRun(Run):
         raise AttributeError("a run's id cannot change")
 
     @property
+    def _metric_buffers(self) -> dict[str, SeriesBuffer]:  # the hot path of log()
+        return self._materialize()._metric_buffers
+
+    @_metric_buffers.setter
+    def _metric_buffers(self, value: dict[str, SeriesBuffer]) -> None:
+        raise AttributeError("set by the run it becomes")
+
+    @property
     def workspace(self) -> Workspace:
         return self._materialize().workspace
 
