@@ -15,6 +15,7 @@ from jupyter_mlws.entities import RunRecord
 from jupyter_mlws.tracking.run import Run
 
 if TYPE_CHECKING:
+    from jupyter_mlws.tracking.metric_writer import SeriesBuffer
     from jupyter_mlws.tracking.workspace import Workspace
 
 
