@@ -13,8 +13,9 @@ slows all of them alike. Besides requests/s and p50 it prints the servers' own C
 time per request, which depends far less on what else the machine is doing. Then a
 soak: N requests over 16 keep-alive connections, which must all succeed.
 
-Slow-client isolation: a second endpoint of ours, the same model and workers with a
-0.5 s timeout, whose ``run()`` sleeps 2 s when asked to. Its good-request throughput
+Slow-client isolation: a second endpoint of ours, the same model with one worker (so
+that no other worker can hide a blocked one) and a 0.5 s timeout, whose ``run()``
+sleeps 2 s when asked to. Its good-request throughput
 with 16 good clients is measured in alternation with 14 good clients beside 2 slow
 ones (each sending the sleeping request again as soon as it gets its 504): the
 ratio of the two medians must stay >= 0.8.
@@ -336,17 +337,17 @@ def measure_isolation(server: Server, args: argparse.Namespace) -> tuple[Isolati
 
 @contextlib.contextmanager
 def slow_endpoint(root: Path) -> Iterator[Server]:
-    """Our endpoint again (same model, script and workers) with a 0.5 s timeout."""
+    """Our endpoint again (same model and script) with 1 worker and a 0.5 s timeout."""
     ws = Workspace.open(root / "project")
     endpoint = ws.deploy(
-        "iris-slow", ["iris"], source_dir=root / "serving", workers=2, timeout_s=SLOW_TIMEOUT_S
+        "iris-slow", ["iris"], source_dir=root / "serving", workers=1, timeout_s=SLOW_TIMEOUT_S
     )
     try:
         headers = {"Authorization": f"Bearer {endpoint.get_keys()['primary']}"}
         endpoint.invoke({"inputs": [[5.1, 3.5, 1.4, 0.2]]})
         assert endpoint.record.pid is not None
         yield Server(
-            "jupyter-mlws, 2 workers, 0.5 s timeout",
+            "jupyter-mlws, 1 worker, 0.5 s timeout",
             endpoint.scoring_uri,
             headers,
             _group(endpoint.record.pid),
@@ -591,7 +592,7 @@ def main() -> int:
     good = args.connections - SLOW_CLIENTS
     slow_answers = ", ".join(f"{n:,} x {status}" for status, n in slowed.slow_statuses.items())
     print(
-        f"\nslow-client isolation: our endpoint again, 2 workers, {SLOW_TIMEOUT_S:g} s timeout; "
+        f"\nslow-client isolation: our endpoint again, 1 worker, {SLOW_TIMEOUT_S:g} s timeout; "
         f"the slow clients send {SLOW_BODY.decode()} (run() sleeps past the timeout); "
         f"asyncio keep-alive clients, median of {args.rounds} alternating rounds of "
         f"{args.duration} s\n"
