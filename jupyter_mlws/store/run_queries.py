@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -36,8 +37,11 @@ _SORT_COLUMNS = {
 }
 
 
-# Page tokens are "o" + an offset: opaque to clients, but simple enough for the REST
-# spec to describe exactly (its pattern), so a token the spec allows is one we accept.
+# A page token is "o" and the offset of the page: a format the REST document can state
+# exactly (a pattern), so that every token it allows is one the store accepts.
+_PAGE_TOKEN = re.compile(r"o([0-9]{1,9})")
+
+
 def encode_page_token(offset: int) -> str:
     return f"o{offset}"
 
@@ -45,10 +49,12 @@ def encode_page_token(offset: int) -> str:
 def decode_page_token(token: str | None) -> int:
     if not token:
         return 0
-    offset = token[1:]
-    if token[0] != "o" or not (offset.isascii() and offset.isdigit()) or len(offset) > 12:
-        raise InvalidParameterError(f"invalid page token {token!r}")
-    return int(offset)
+    found = _PAGE_TOKEN.fullmatch(token)
+    if found is None:
+        raise InvalidParameterError(
+            f"invalid page token {token!r}: pass a next_page_token from an earlier page"
+        )
+    return int(found.group(1))
 
 
 class RunQueriesMixin(StoreBase):

@@ -116,7 +116,10 @@ def test_paging_tokens_round_trip(store: SqlStore, experiment: Experiment) -> No
     [
         "garbage!",
         "bm90LWEtdG9rZW4=",  # base64 of "not-a-token"
-        base64.urlsafe_b64encode(b"o:-5").decode(),
+        base64.urlsafe_b64encode(b"o:10").decode(),  # the old format is not a token any more
+        "o-5",
+        "o1234567890",
+        "oten",
         base64.urlsafe_b64encode(b"o:ten").decode(),
         base64.urlsafe_b64encode(b"x:10").decode(),
         base64.urlsafe_b64encode(b"\xff\xfe").decode(),
