@@ -25,6 +25,8 @@ class Model:
     state: dict[str, Any]
     buffers: list[bytes] = field(default_factory=list)
     restyles: int = 0
+    # what a view drawn later starts from: the synced data alone, no restyles applied
+    synced_x_count: int = 0
 
     def traces(self) -> list[dict[str, Any]]:
         return list(self.state.get("_widget_data") or [])
@@ -89,6 +91,11 @@ class FrontEnd:
     @staticmethod
     def _update(model: Model, state: dict[str, Any]) -> None:
         restyle = state.pop("_py2js_restyle", None)
+        if "_widget_data" in state:
+            data = state["_widget_data"] or [{}]
+            x = data[0].get("x")
+            model.synced_x_count = len(x) if isinstance(x, list) else 0
+            state["_widget_data"] = [dict(t) for t in state["_widget_data"] or []]
         model.state.update(state)
         if restyle:  # plotly's front end applies it to the trace it names
             model.restyles += 1

@@ -9,11 +9,18 @@ Skipping validation has a price that once left every live chart empty: plotly's
 unvalidated property setters change the Python figure without telling the front end
 (``figure.data[0].x = …`` sends nothing), so a chart drew only the points it was
 created with. Updates therefore go through ``plotly_restyle``/``plotly_relayout``,
-which always send their message, validated or not.
+which always send their message, validated or not. Two more front-end facts shape
+this module: a view drawn later (the output re-rendered when the run ends, or the
+same run shown again) draws from the figure's synced ``_widget_data``, which plotly
+itself refreshes only when a figure is displayed on its own, so every redraw
+refreshes it too; and a figure's data reaches the browser in an update just after
+the figure itself, so a new chart joins the grid one refresh later, once its data
+has arrived, rather than being drawn empty.
 """
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +99,10 @@ class MetricCharts(w.VBox):
 
     def update(self, ws: Workspace, run_id: str, latest: list[LatestMetric]) -> bool:
         grew = False
+        shown = len(self.grid.children)
+        if len(self.charts) > shown:  # created by the previous refresh: now its data is there
+            self.grid.children = self._ordered()
+            grew = True
         if latest and not self.origin_ms:
             self.origin_ms = min(m.timestamp for m in latest)
         for metric in latest:
@@ -107,18 +118,20 @@ class MetricCharts(w.VBox):
                 chart.series, chart.count = series, metric.count
                 self._draw(chart)
             grew = True
-        if grew and self.grid.children != tuple(self._ordered()):
-            self.grid.children = self._ordered()
-            if self.axis_picker is None:
-                self.axis_picker = w.ToggleButtons(
-                    options=[(label, key) for key, label in X_AXES.items()],
-                    value=self.axis,
-                    description="x axis",
-                    style={"button_width": "auto"},
-                )
-                self.axis_picker.observe(lambda ch: self.set_axis(ch["new"]), names="value")
-            self.children = [self.axis_picker, self.grid]
+        if grew and self.grid.children:
+            self._show_grid()
         return grew
+
+    def _show_grid(self) -> None:
+        if self.axis_picker is None:
+            self.axis_picker = w.ToggleButtons(
+                options=[(label, key) for key, label in X_AXES.items()],
+                value=self.axis,
+                description="x axis",
+                style={"button_width": "auto"},
+            )
+            self.axis_picker.observe(lambda ch: self.set_axis(ch["new"]), names="value")
+            self.children = [self.axis_picker, self.grid]
 
     def set_axis(self, axis: str) -> None:
         """Redraw every chart against ``axis``: "step", "relative" or "wall"."""
@@ -152,9 +165,16 @@ class MetricCharts(w.VBox):
             },
             trace_indexes=0,
         )
+        chart.figure._widget_data = deepcopy(chart.figure._data)  # for views drawn later
 
     def _ordered(self) -> list[go.FigureWidget]:
         return [self.charts[k].figure for k in sorted(self.charts)]
+
+    def settle(self) -> None:
+        """Show every chart now (a view built at once, with no live front end to race)."""
+        if len(self.grid.children) < len(self.charts):
+            self.grid.children = self._ordered()
+            self._show_grid()
 
     def points(self, key: str) -> tuple[list[Any], list[float]]:
         """What the chart of ``key`` shows (for tests and callers)."""

@@ -146,6 +146,8 @@ class RunDetails(w.VBox):
         self.timings.value = _timings(record)
         record_changed = changed
         changed = self.charts.update(ws, run.id, runs.latest_metrics(ws, run.id)) or changed
+        if record.status.is_terminal or self.refresher is None:
+            self.charts.settle()  # no later refresh will add a chart that is still pending
         changed = self.logs.update(ws, run.id) or changed
         changed = self._update_logged(run) or changed
         now = time.monotonic()

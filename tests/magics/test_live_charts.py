@@ -49,6 +49,11 @@ def _grows_batch_by_batch(fe: FrontEnd, gate: Path) -> None:
     fe.until(lambda: "Completed" in fe.html_values(), what="the header to say Completed")
     figure = fe.figure_titled("loss")
     assert figure is not None and figure.restyles >= 1  # it grew in place, not redrawn anew
+    # a view drawn later (the output re-rendered, the run shown again) has every point too
+    fe.until(
+        lambda: figure.synced_x_count == BATCHES * PER_BATCH,
+        what="the figure's synced data to hold every point",
+    )
 
 
 @pytest.mark.parametrize("late", [False, True], ids=["first-point-at-once", "first-point-late"])
