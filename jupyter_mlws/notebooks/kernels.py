@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,7 +123,20 @@ def _group_provisioner_class() -> type:
 
 
 def start_kernel(name: str, cwd: str | os.PathLike[str] | None = None) -> ReadyKernel:
-    """Start kernel ``name`` in this process group and wait until it answers."""
+    """Start kernel ``name`` in this process group and wait until it answers.
+
+    A kernel that dies while starting is started once more: on a loaded machine a
+    kernel can miss its start-up (seen: "Kernel died before replying to kernel_info"),
+    and a run should not fail for that alone. A second failure is the run's error.
+    """
+    try:
+        return _start_kernel_once(name, cwd)
+    except RuntimeError as exc:
+        print(f"[mlws] kernel {name!r} did not start ({exc}); starting it again", file=sys.stderr)
+        return _start_kernel_once(name, cwd)
+
+
+def _start_kernel_once(name: str, cwd: str | os.PathLike[str] | None) -> ReadyKernel:
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
