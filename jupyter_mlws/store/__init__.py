@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jupyter_mlws.store.endpoints import EndpointsMixin
 from jupyter_mlws.store.engine import ensure_schema, make_engine
+from jupyter_mlws.store.environments import EnvironmentsMixin
 from jupyter_mlws.store.experiments import ExperimentsMixin
 from jupyter_mlws.store.files import FilesMixin
 from jupyter_mlws.store.logs import LogsMixin
@@ -24,6 +25,7 @@ class SqlStore(
     TargetsMixin,
     ModelsMixin,
     EndpointsMixin,
+    EnvironmentsMixin,
 ):
     """Every query of the workspace database, one concept module per mixin."""
 
