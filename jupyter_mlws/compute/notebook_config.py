@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jupyter_mlws.compute.submit import submit_run
+from jupyter_mlws.environments import resolve_environment
+from jupyter_mlws.environments.runtime import KERNEL_NAME as ENV_KERNEL
 from jupyter_mlws.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -69,6 +71,7 @@ class NotebookRunConfig:
     display_name: str | None = None
     max_duration_s: float | None = None
     environment_variables: Mapping[str, str] = field(default_factory=dict)
+    environment: Any = None  # an Environment, "name" or "name:version"; None: inherit
 
     def resolve(self) -> tuple[Path, str]:
         """The source folder to snapshot and the notebook's path inside it."""
@@ -91,7 +94,13 @@ class NotebookRunConfig:
         if self.max_duration_s is not None and self.max_duration_s <= 0:
             raise InvalidParameterError("max_duration_s must be positive")
         parameters = check_parameters(self.parameters or {})
-        kernel = self.kernel_name or notebook_kernel_name(source / rel)
+        environment = resolve_environment(experiment.workspace, self.environment)
+        if environment is not None:  # the kernel of the environment's build
+            kernel = self.kernel_name or ENV_KERNEL
+        else:
+            kernel = self.kernel_name or notebook_kernel_name(source / rel)
+        # the warm spec of an environment gets its kernelspec folder in Preparing
+        warm_key = "warm_env" if environment is not None else "warm"
         output = f"outputs/{Path(rel).name}"
         argv = [
             "{python}",
@@ -111,7 +120,7 @@ class NotebookRunConfig:
             compute=self.compute,
             definition={
                 "argv": argv,
-                "warm": warm_spec(kernel),
+                warm_key: warm_spec(kernel),
                 "notebook": rel,
                 "parameters": parameters,
                 "kernel_name": kernel,
@@ -127,4 +136,5 @@ class NotebookRunConfig:
                 "mlws.notebook.kernel": kernel,
             },
             display_name=self.display_name,
+            environment=environment,
         )

@@ -154,6 +154,9 @@ def _print(text: str) -> None:
     print(text, end="", flush=True)
 
 
+EnvironmentRef = Environment | EnvironmentVersion | str | Mapping[str, Any] | None
+
+
 def resolve_environment(
     workspace: Workspace,
     environment: Environment | EnvironmentVersion | str | Mapping[str, Any] | None,

@@ -8,10 +8,12 @@ words, which is what the user needs to fix a requirement.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -62,14 +64,26 @@ def run_tool(argv: Sequence[str], log: Log, stdin: str | None = None) -> str:
         text=True,
         env=env,
     )
-    out, err = proc.communicate(stdin)
-    if err:
-        log(err if err.endswith("\n") else err + "\n")
+    out: list[str] = []
+    reader = threading.Thread(target=lambda: out.append(proc.stdout.read()), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    if stdin is not None:
+        assert proc.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.write(stdin)
+        proc.stdin.close()
+    assert proc.stderr is not None
+    err: list[str] = []
+    for line in proc.stderr:  # progress, streamed as it comes (the run's log)
+        err.append(line)
+        log(line)
+    proc.wait()
+    reader.join()
+    stdout = "".join(out)
     if proc.returncode != 0:
-        raise EnvironmentBuildError(
-            _last_words(err or out) or f"{argv[0]} exited {proc.returncode}"
-        )
-    return out
+        words = _last_words("".join(err) or stdout)
+        raise EnvironmentBuildError(words or f"{argv[0]} exited {proc.returncode}")
+    return stdout
 
 
 def _last_words(text: str) -> str:
@@ -99,8 +113,10 @@ class UvInstaller:
         self, requirements: Sequence[str], python: str, index_urls: Sequence[str], log: Log
     ) -> list[str]:
         out = run_tool(
-            [self.uv, "pip", "compile", "-", "--python", python, "--no-header"]
-            + ["--no-annotate", "--quiet", *index_args(index_urls)],
+            [
+                *(self.uv, "pip", "compile", "-", "--python", python),
+                *("--no-header", "--no-annotate", "--quiet", *index_args(index_urls)),
+            ],
             log,
             stdin="\n".join(requirements) + "\n",
         )
@@ -116,8 +132,11 @@ class UvInstaller:
         if not packages:
             return
         run_tool(
-            [self.uv, "pip", "install", "--python", str(venv_python(venv)), "--no-deps"]
-            + [*index_args(index_urls), "-r", "-"],
+            [
+                *(self.uv, "pip", "install", "--python", str(venv_python(venv)), "--no-deps"),
+                *index_args(index_urls),
+                *("-r", "-"),
+            ],
             log,
             stdin="\n".join(packages) + "\n",
         )
@@ -171,6 +190,5 @@ def fix_shebangs(venv: Path, old: Path, new: Path) -> None:
             head = script.read_bytes()
         except OSError:
             continue
-        if (head.startswith(b"#!") and old_b in head[:4096]) or script.name.startswith("activate"):
-            if old_b in head:
-                script.write_bytes(head.replace(old_b, new_b))
+        if old_b in head and (head.startswith(b"#!") or script.name.startswith("activate")):
+            script.write_bytes(head.replace(old_b, new_b))
