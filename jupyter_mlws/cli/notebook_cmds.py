@@ -72,6 +72,13 @@ def notebook() -> None:
 @click.option("-n", "--name", help="Display name of the run.")
 @click.option("-t", "--tag", "tags", multiple=True, help="key=value tag (repeatable).")
 @click.option("--max-duration", type=float, help="Seconds after which the run is stopped.")
+@click.option(
+    "--environment",
+    "--env",
+    "environment",
+    metavar="NAME[:VERSION]",
+    help="Registered environment to run in (default: inherit this interpreter).",
+)
 @click.option("--wait", is_flag=True, help="Stream the logs and wait for the end.")
 @json_option
 def submit(
@@ -86,6 +93,7 @@ def submit(
     name: str | None,
     tags: tuple[str, ...],
     max_duration: float | None,
+    environment: str | None,
     wait: bool,
 ) -> None:
     """Submit NOTEBOOK as a run: `mlws notebook submit train.ipynb -p lr 0.1 -c cpu`."""
@@ -107,6 +115,7 @@ def submit(
         tags=parse_pairs(tags, "--tag"),
         display_name=name,
         max_duration_s=max_duration,
+        environment=environment,
     )
     ws = ctx.workspace()
     submitted = ws.experiment(experiment).submit(config)
