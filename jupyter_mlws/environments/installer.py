@@ -56,29 +56,29 @@ def run_tool(argv: Sequence[str], log: Log, stdin: str | None = None) -> str:
     log(f"[mlws] $ {' '.join(os.path.basename(a) if i == 0 else a for i, a in enumerate(argv))}\n")
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "NO_COLOR": "1"}
     env.pop("VIRTUAL_ENV", None)  # uv would otherwise target the caller's venv
-    proc = subprocess.Popen(
+    out: list[str] = []
+    err: list[str] = []
+    with subprocess.Popen(
         list(argv),
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
-    )
-    out: list[str] = []
-    reader = threading.Thread(target=lambda: out.append(proc.stdout.read()), daemon=True)  # type: ignore[union-attr]
-    reader.start()
-    if stdin is not None:
-        assert proc.stdin is not None
-        with contextlib.suppress(BrokenPipeError):
-            proc.stdin.write(stdin)
-        proc.stdin.close()
-    assert proc.stderr is not None
-    err: list[str] = []
-    for line in proc.stderr:  # progress, streamed as it comes (the run's log)
-        err.append(line)
-        log(line)
-    proc.wait()
-    reader.join()
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        stdout_pipe = proc.stdout
+        reader = threading.Thread(target=lambda: out.append(stdout_pipe.read()), daemon=True)
+        reader.start()
+        if stdin is not None:
+            assert proc.stdin is not None
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.write(stdin)
+            proc.stdin.close()
+        for line in proc.stderr:  # progress, streamed as it comes (the run's log)
+            err.append(line)
+            log(line)
+        reader.join()
     stdout = "".join(out)
     if proc.returncode != 0:
         words = _last_words("".join(err) or stdout)

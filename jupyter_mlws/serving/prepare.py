@@ -29,6 +29,7 @@ class Settings:
     timeout_s: float = DEFAULT_TIMEOUT_S
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     drain_s: float = 2.0
+    environment: dict[str, Any] | None = None  # {"name", "version"}; None: inherit
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
