@@ -73,6 +73,6 @@ def test_an_environment_that_cannot_build_deploys_nothing(ws: Workspace, tmp_pat
     model = tmp_path / "model.txt"
     model.write_text("x")
     ws.register_model("m", model)
-    with pytest.raises(EnvironmentBuildError, match="0.0.999"):
+    with pytest.raises(EnvironmentBuildError, match=r"0\.0\.999"):
         ws.deploy("api", ["m"], source_dir=src, environment="bad")
     assert ws.endpoints() == []
