@@ -35,8 +35,10 @@ def test_same_spec_same_version_changed_spec_next_version(ws: Workspace, tmp_pat
 
 def test_conda_specification_takes_pip_and_python_and_refuses_conda_only(tmp_path: Path) -> None:
     good = tmp_path / "env.yml"
-    good.write_text("channels: [conda-forge]\ndependencies:\n  - python=3.11\n  - pip\n"
-                    "  - pip:\n    - six==1.16.0\n")
+    good.write_text(
+        "channels: [conda-forge]\ndependencies:\n  - python=3.11\n  - pip\n"
+        "  - pip:\n    - six==1.16.0\n"
+    )
     env = Environment.from_conda_specification("c", good)
     assert env.python_version == "3.11" and env.pip_packages == ["six==1.16.0"]
     conda_only = tmp_path / "conda.yml"
