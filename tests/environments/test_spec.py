@@ -43,7 +43,7 @@ def test_conda_specification_takes_pip_and_python_and_refuses_conda_only(tmp_pat
     assert env.python_version == "3.11" and env.pip_packages == ["six==1.16.0"]
     conda_only = tmp_path / "conda.yml"
     conda_only.write_text("dependencies:\n  - python=3.11\n  - cudatoolkit=11.8\n  - mkl\n")
-    with pytest.raises(InvalidParameterError, match="cudatoolkit=11.8, mkl"):
+    with pytest.raises(InvalidParameterError, match=r"cudatoolkit=11\.8, mkl"):
         Environment.from_conda_specification("c", conda_only)
     malformed = tmp_path / "bad.yml"
     malformed.write_text("dependencies: [a\n")
@@ -70,7 +70,7 @@ def test_bad_environment_variables_are_refused(values: dict, message: str) -> No
 def test_other_bad_input_gets_one_line_errors(ws: Workspace, tmp_path: Path) -> None:
     with pytest.raises(InvalidParameterError, match="does not exist"):
         Environment.from_pip_requirements("sk", tmp_path / "missing.txt")
-    with pytest.raises(InvalidParameterError, match="major.minor"):
+    with pytest.raises(InvalidParameterError, match=r"major\.minor"):
         EnvironmentSpec.build(["six"], python="3")
     with pytest.raises(InvalidParameterError, match="name"):
         Environment("bad name")
