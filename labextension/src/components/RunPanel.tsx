@@ -6,6 +6,7 @@ import { RunModel } from '../models/runModel';
 import { ErrorNote, KeyValueTable, StatusIcon } from './common';
 import { LogTail } from './LogTail';
 import { MetricChart } from './MetricChart';
+import { runEnvironmentLabel } from '../api/environmentTypes';
 
 export interface IRunActions {
   cancel: () => void;
@@ -62,6 +63,7 @@ export function RunPanel(props: { model: RunModel; actions: IRunActions }): JSX.
             status: run.status,
             kind: run.kind,
             compute: run.compute,
+            environment: runEnvironmentLabel(run.properties),
             created: time(run.created_ms),
             started: time(run.started_ms),
             ended: time(run.ended_ms),
