@@ -100,7 +100,8 @@ def create(
 def list_environments(name: str | None) -> None:
     """Every version with its build state (or only NAME's versions)."""
     envs = registry.list_versions(get_ctx().workspace().store, name)
-    get_ctx().out.table([_row(e) for e in envs], COLUMNS, data=[e.to_dict() for e in envs])
+    data = [e.to_dict() for e in envs] if get_ctx().json else None
+    get_ctx().out.table([_row(e) for e in envs], COLUMNS, data=data)
 
 
 @environment.command("show")

@@ -35,7 +35,7 @@ class EnvironmentVersion:
         return cls(
             name=row["name"],
             version=int(row["version"]),
-            spec=EnvironmentSpec.from_dict(json.loads(row["spec"])),
+            spec=EnvironmentSpec.stored(json.loads(row["spec"])),
             lock=row["lock"],
             lock_hash=row["lock_hash"],
             state=row["state"],

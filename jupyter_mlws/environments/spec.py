@@ -132,6 +132,20 @@ class EnvironmentSpec:
             data.get("env_vars") or {},
         )
 
+    @classmethod
+    def stored(cls, data: Mapping[str, Any]) -> EnvironmentSpec:
+        """A spec read back from the store: checked when registered, so not again (a
+        listing of thousands of versions must stay fast)."""
+        spec = object.__new__(cls)
+        for name, value in (
+            ("python", data.get("python")),
+            ("requirements", tuple(data.get("requirements") or ())),
+            ("index_urls", tuple(data.get("index_urls") or ())),
+            ("env_vars", dict(data.get("env_vars") or {})),
+        ):
+            object.__setattr__(spec, name, value)
+        return spec
+
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
 
