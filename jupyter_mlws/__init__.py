@@ -8,11 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from jupyter_mlws.compute import NotebookRunConfig, ScriptRunConfig
+from jupyter_mlws.environments import CondaDependencies, Environment
 from jupyter_mlws.tracking import Experiment, Run, start_run
 from jupyter_mlws.workspace import Workspace
 
 __version__ = "0.1.0"
 __all__ = [
+    "CondaDependencies",
+    "Environment",
     "Experiment",
     "NotebookRunConfig",
     "Run",

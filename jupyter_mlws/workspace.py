@@ -116,6 +116,7 @@ class Workspace(TrackingWorkspace):
         wait_s: float = 120.0,
         threads: int = 4,
         max_stuck_threads: int = 8,
+        environment: Any = None,
     ) -> Endpoint:
         """Start a scoring service for ``models`` with ``score.py``; returns once it answers
         (or raises ``EndpointStartError`` with ``init()``'s traceback)."""
@@ -133,6 +134,7 @@ class Workspace(TrackingWorkspace):
             max_body_bytes=max_body_bytes,
             threads=threads,
             max_stuck_threads=max_stuck_threads,
+            environment=environment,
         )
         keys = lifecycle.deploy(self, name, spec, wait_s=wait_s)
         return Endpoint(self, name, keys=keys)

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "compute": "jupyter_mlws.cli.compute_cmds:compute",
     "model": "jupyter_mlws.cli.model_cmds:model",
     "endpoint": "jupyter_mlws.cli.endpoint_cmds:endpoint",
+    "environment": "jupyter_mlws.cli.environment_cmds:environment",
     "demo": "jupyter_mlws.cli.demo:demo",
 }
 

@@ -23,8 +23,10 @@ from jupyter_mlws.artifacts import materialize
 from jupyter_mlws.artifacts.collect import collect_folder
 from jupyter_mlws.compute.log_pump import LogPump, extract_traceback
 from jupyter_mlws.compute.process import describe_exit, kill_group, start_group
+from jupyter_mlws.compute.run_environment import prepare as prepare_environment
 from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
 from jupyter_mlws.entities import RunStatus
+from jupyter_mlws.exceptions import MlwsError
 from jupyter_mlws.tracking import Workspace
 from jupyter_mlws.tracking.liveness import process_identity, this_host
 from jupyter_mlws.tracking.run import LOG_NAME
@@ -58,6 +60,9 @@ class Job:
         self.store.set_run_fields(self.run_id, host=this_host(), pid=pid, pid_started=started)
         try:
             proc = self._start()
+        except MlwsError as exc:  # e.g. the environment's requirements did not resolve
+            self.pump.flush()
+            return self._finish(RunStatus.FAILED, {"message": exc.message, "code": exc.error_code})
         except Exception as exc:
             return self._finish(RunStatus.FAILED, {"message": f"could not start the run: {exc}"})
         if proc is None:
@@ -74,9 +79,11 @@ class Job:
         self.ws.modes.make_dir(self.workdir)
         if self.record.snapshot_id:
             materialize(self.ws.blobs, self.record.snapshot_id, self.workdir)
-        argv = [sys.executable if a == "{python}" else a for a in self.definition["argv"]]
+        run_env = prepare_environment(self.store, self.run_id, self.definition, self._log)
+        argv = [run_env.python if a == "{python}" else a for a in self.definition["argv"]]
         env = {
             **os.environ,
+            **run_env.env,
             **{str(k): str(v) for k, v in self.definition.get("env", {}).items()},
             ENV_WORKSPACE: str(self.ws.root),
             ENV_RUN_ID: self.run_id,
@@ -84,7 +91,9 @@ class Job:
             "PYTHONUNBUFFERED": "1",
         }
         self.error_file.unlink(missing_ok=True)
-        warm = self.definition.get("warm")
+        # a run in an environment names its warm spec "warm_env": it is complete only now
+        warm = self.definition.get("warm") or self.definition.get("warm_env")
+        warm = [*warm, *run_env.warm_args] if warm else warm
         proc = self.launcher(warm, argv, self.workdir, env) if self.launcher and warm else None
         if proc is None:
             proc = start_group(
@@ -100,6 +109,12 @@ class Job:
             self.pump.close()
             return None
         return proc
+
+    def _log(self, text: str) -> None:
+        """Build output during Preparing; a long build keeps the run's heartbeat going."""
+        self.pump.write(text.encode())
+        self.pump.flush()
+        self._heartbeat()
 
     def _supervise(self, proc: subprocess.Popen[bytes]) -> int:
         beat = self.ws.config.heartbeat_seconds

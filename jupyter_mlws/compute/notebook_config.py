@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jupyter_mlws.compute.submit import submit_run, submit_tags
+from jupyter_mlws.environments import resolve_environment
+from jupyter_mlws.environments.runtime import KERNEL_NAME as ENV_KERNEL
 from jupyter_mlws.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -72,6 +74,7 @@ class NotebookRunConfig:
     # the params recorded on the run (default: ``parameters``); front doors pass every
     # parameter the run uses, defaults included (``notebooks.applied_parameters``)
     params: Mapping[str, Any] | None = None
+    environment: Any = None  # an Environment, "name" or "name:version"; None: inherit
 
     def resolve(self) -> tuple[Path, str]:
         """The source folder to snapshot and the notebook's path inside it."""
@@ -104,7 +107,13 @@ class NotebookRunConfig:
         source, rel = self.resolve()
         parameters = check_parameters(self.parameters or {})
         recorded = parameters if self.params is None else {**self.params, **parameters}
-        kernel = self.kernel_name or notebook_kernel_name(source / rel)
+        environment = resolve_environment(experiment.workspace, self.environment)
+        if environment is not None:  # the kernel of the environment's build
+            kernel = self.kernel_name or ENV_KERNEL
+        else:
+            kernel = self.kernel_name or notebook_kernel_name(source / rel)
+        # the warm spec of an environment gets its kernelspec folder in Preparing
+        warm_key = "warm_env" if environment is not None else "warm"
         output = f"outputs/{Path(rel).name}"
         argv = [
             "{python}",
@@ -124,7 +133,7 @@ class NotebookRunConfig:
             compute=self.compute,
             definition={
                 "argv": argv,
-                "warm": warm_spec(kernel),
+                warm_key: warm_spec(kernel),
                 "notebook": rel,
                 "parameters": parameters,
                 "kernel_name": kernel,
@@ -140,4 +149,5 @@ class NotebookRunConfig:
                 "mlws.notebook.kernel": kernel,
             },
             display_name=self.display_name,
+            environment=environment,
         )

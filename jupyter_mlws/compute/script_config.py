@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jupyter_mlws.compute.submit import submit_run, submit_tags
+from jupyter_mlws.environments import resolve_environment
 from jupyter_mlws.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ class ScriptRunConfig:
     display_name: str | None = None
     command: Sequence[str] | None = None
     environment_variables: Mapping[str, str] = field(default_factory=dict)
+    environment: Any = None  # an Environment, "name" or "name:version"; None: inherit
 
     def argv(self, source: Path) -> list[str]:
         if self.command:
@@ -56,6 +58,7 @@ class ScriptRunConfig:
     ) -> Run:
         run_tags = submit_tags(self, self.tags, tags, options)
         source = self.validate()
+        environment = resolve_environment(experiment.workspace, self.environment)
         return submit_run(
             experiment,
             kind="script",
@@ -71,4 +74,5 @@ class ScriptRunConfig:
             tags=run_tags,
             params=self.params,
             display_name=self.display_name,
+            environment=environment,
         )

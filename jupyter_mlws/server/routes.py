@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jupyter_mlws.server import environments as env
 from jupyter_mlws.server import handlers as h
 from jupyter_mlws.server import run_handlers as r
 
@@ -39,6 +40,8 @@ def route_table() -> list[tuple[str, Any]]:
         (f"models/{_ID}", h.ModelHandler),
         ("endpoints", h.EndpointsHandler),
         (f"endpoints/{_ID}", h.EndpointHandler),
+        ("environments", env.EnvironmentsHandler),
+        (f"environments/{_ID}", env.EnvironmentHandler),
     ]
     table = [(f"/{API_PREFIX}/{pattern}", handler) for pattern, handler in routes]
     table.append((f"/{API_PREFIX}/(.*)", h.NotFoundHandler))

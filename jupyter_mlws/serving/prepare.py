@@ -36,6 +36,7 @@ class Settings:
     drain_s: float = 2.0
     threads: int = DEFAULT_THREADS
     max_stuck_threads: int = DEFAULT_MAX_STUCK_THREADS
+    environment: dict[str, Any] | None = None  # {"name", "version"}; None: inherit
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

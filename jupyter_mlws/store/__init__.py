@@ -6,6 +6,7 @@ from jupyter_mlws.permissions import AccessModes
 from jupyter_mlws.store.changes import ChangesMixin
 from jupyter_mlws.store.endpoints import EndpointsMixin
 from jupyter_mlws.store.engine import ensure_schema, make_engine
+from jupyter_mlws.store.environments import EnvironmentsMixin
 from jupyter_mlws.store.experiments import ExperimentsMixin
 from jupyter_mlws.store.files import FilesMixin
 from jupyter_mlws.store.logs import LogsMixin
@@ -27,6 +28,7 @@ class SqlStore(
     ModelsMixin,
     EndpointsMixin,
     ChangesMixin,
+    EnvironmentsMixin,
 ):
     """Every query of the workspace database, one concept module per mixin."""
 

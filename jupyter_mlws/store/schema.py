@@ -312,3 +312,26 @@ endpoint_metrics = Table(
     Column("histogram", Text, nullable=False),
     Index("ix_endpoint_metrics_endpoint_start", "endpoint_id", "start_ms"),
 )
+
+# Environment versions: the spec is immutable; the lock (exact resolved versions) is set
+# by the first build and never changes after, so reruns and redeploys get the same
+# packages. The build state is that of the last build attempt on any machine.
+environments = Table(
+    "environments",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(256), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("spec", Text, nullable=False),
+    Column("spec_hash", String(64), nullable=False),
+    Column("lock", Text, nullable=True),
+    Column("lock_hash", String(64), nullable=True),
+    Column("state", String(16), nullable=False, server_default=text("'NotBuilt'")),
+    Column("error", Text, nullable=True),
+    Column("size_bytes", BigInteger, nullable=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("built_ms", BigInteger, nullable=True),
+    Column("last_used_ms", BigInteger, nullable=True),
+    UniqueConstraint("name", "version", name="uq_environments_name_version"),
+    Index("ix_environments_spec", "name", "spec_hash"),
+)
