@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jupyter_mlws.compute.run_bindings import bind, environment
 from jupyter_mlws.compute.submit import submit_run
 from jupyter_mlws.exceptions import InvalidParameterError
 
@@ -68,7 +69,8 @@ class NotebookRunConfig:
     tags: Mapping[str, Any] | None = None
     display_name: str | None = None
     max_duration_s: float | None = None
-    environment_variables: Mapping[str, str] = field(default_factory=dict)
+    environment_variables: Mapping[str, Any] = field(default_factory=dict)
+    secrets: Sequence[str] = ()  # as ScriptRunConfig.secrets
 
     def resolve(self) -> tuple[Path, str]:
         """The source folder to snapshot and the notebook's path inside it."""
@@ -90,7 +92,10 @@ class NotebookRunConfig:
         source, rel = self.resolve()
         if self.max_duration_s is not None and self.max_duration_s <= 0:
             raise InvalidParameterError("max_duration_s must be positive")
-        parameters = check_parameters(self.parameters or {})
+        bindings: list[dict[str, Any]] = []
+        bound = {k: bind(v, bindings) for k, v in (self.parameters or {}).items()}
+        parameters = check_parameters(bound)
+        env, secrets = environment(self.environment_variables, self.secrets)
         kernel = self.kernel_name or notebook_kernel_name(source / rel)
         output = f"outputs/{Path(rel).name}"
         argv = [
@@ -117,7 +122,9 @@ class NotebookRunConfig:
                 "kernel_name": kernel,
                 "output": output,
                 "max_duration_s": self.max_duration_s,
-                "env": dict(self.environment_variables),
+                "env": env,
+                "secrets": secrets,
+                "data": bindings,
             },
             params=parameters,
             tags=self.tags,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jupyter_mlws.store.data import DataMixin
 from jupyter_mlws.store.endpoints import EndpointsMixin
 from jupyter_mlws.store.engine import ensure_schema, make_engine
 from jupyter_mlws.store.experiments import ExperimentsMixin
@@ -24,6 +25,7 @@ class SqlStore(
     TargetsMixin,
     ModelsMixin,
     EndpointsMixin,
+    DataMixin,
 ):
     """Every query of the workspace database, one concept module per mixin."""
 

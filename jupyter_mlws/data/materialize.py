@@ -1,0 +1,101 @@
+"""Making a file dataset's files local: downloads and (non-FUSE) mounts.
+
+Files are fetched once per fingerprint into ``<workspace>/cache/datasets/<fp>/`` (in
+parallel, by the driver's batch ``get``), and a ``.complete`` marker records that the
+copy is whole; later downloads of the same files hard-link from there, so a second
+``as_download`` of unchanged data costs one listing plus links. A mount is that cache
+folder itself (or, for a file:// datastore, the data's own folder): no FUSE here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jupyter_mlws.data.filesystems import translated
+from jupyter_mlws.data.fingerprint import fingerprint
+from jupyter_mlws.exceptions import ResourceAlreadyExistsError
+
+if TYPE_CHECKING:
+    from jupyter_mlws.data.dataset import AbstractDataset
+    from jupyter_mlws.entities import DatasetFile
+
+MARKER = ".complete"
+
+
+def cached_copy(ds: AbstractDataset, files: list[DatasetFile]) -> Path:
+    """A complete local copy of ``files`` (as listed now), shared by every user of it."""
+    fp = fingerprint(files)
+    cache = ds.workspace.cache_dir / "datasets" / fp[:32]
+    if (cache / MARKER).is_file():
+        return cache
+    fs, _ = ds.datastore.filesystem()
+    base = ds.base_path()
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{fp[:12]}-", dir=cache.parent))
+    try:
+        remote = [_remote(base, f) for f in files]
+        local = [str(staging / f.path) for f in files]
+        for path in local:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        translated(f"downloading {ds._what()}", lambda: fs.get(remote, local))
+        (staging / MARKER).write_text(fp)
+        try:
+            os.rename(staging, cache)
+        except OSError:  # another process finished the same copy first: use theirs
+            if not (cache / MARKER).is_file():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return cache
+
+
+def download(ds: AbstractDataset, target: Path, overwrite: bool = False) -> list[Path]:
+    files, _ = ds.current_files()
+    target = target.expanduser().resolve()
+    if not overwrite:
+        clash = [f.path for f in files if (target / f.path).exists()]
+        if clash:
+            raise ResourceAlreadyExistsError(
+                f"{len(clash)} file(s) already exist in {target} (e.g. {clash[0]}); "
+                "pass overwrite=True"
+            )
+    source = cached_copy(ds, files)
+    out = []
+    for f in files:
+        dest = target / f.path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists():
+            dest.unlink()
+        try:
+            os.link(source / f.path, dest)
+        except OSError:  # another filesystem, or links not allowed
+            shutil.copyfile(source / f.path, dest)
+        out.append(dest)
+    return out
+
+
+def mount(ds: AbstractDataset, mount_point: Path | None = None) -> Path:
+    files, _ = ds.current_files()
+    if ds.datastore.is_local and mount_point is None:
+        return Path(ds.base_path())
+    view = cached_copy(ds, files)
+    if mount_point is None:
+        return view
+    mount_point = mount_point.expanduser().resolve()
+    if mount_point.exists() and any(mount_point.iterdir()):
+        raise ResourceAlreadyExistsError(f"mount point {mount_point} is not empty")
+    mount_point.parent.mkdir(parents=True, exist_ok=True)
+    if mount_point.exists():
+        mount_point.rmdir()
+    mount_point.symlink_to(view, target_is_directory=True)
+    return mount_point
+
+
+def _remote(base: str, f: DatasetFile) -> str:
+    if base.endswith("/" + f.path) or base == f.path:
+        return base  # a single-file dataset: its base is the file itself
+    return f"{base}/{f.path}"
