@@ -126,7 +126,13 @@ def translated(what: str, call: Callable[[], T]) -> T:
             raise ResourceNotFoundError(f"{what}: not found ({text})") from None
         if any(
             s in text
-            for s in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "AuthenticationFailed")
+            for s in (
+                "InvalidAccessKeyId",
+                "SignatureDoesNotMatch",
+                "AuthenticationFailed",
+                "AuthorizationFailure",
+                "failed to authenticate",
+            )
         ):
             raise InvalidParameterError(
                 f"{what}: access denied, check the datastore's credentials ({text})"

@@ -164,8 +164,12 @@ def test_cli_secret_set_reads_stdin_and_never_prints_values(ws: Workspace) -> No
     env = {**os.environ, "MLWS_WORKSPACE": str(ws.root)}
     cli = [sys.executable, "-m", "jupyter_mlws.cli"]
     done = subprocess.run(
-        [*cli, "secret", "set", "api-key"], input=SECRET + "\n", env=env,
-        capture_output=True, text=True, check=True,
+        [*cli, "secret", "set", "api-key"],
+        input=SECRET + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert SECRET not in done.stdout + done.stderr
     assert ws.get_default_keyvault().get_secret("api-key") == SECRET
