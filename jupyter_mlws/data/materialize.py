@@ -1,8 +1,8 @@
 """Making a file dataset's files local: downloads and (non-FUSE) mounts.
 
 Files are fetched once per fingerprint into ``<workspace>/cache/datasets/<fp>/`` (in
-parallel, by the driver's batch ``get``), and a ``.complete`` marker records that the
-copy is whole; later downloads of the same files hard-link from there, so a second
+parallel, by the driver's batch ``get``) into a staging folder that is renamed into
+place only when whole, so the folder existing means the copy is complete; later downloads of the same files hard-link from there, so a second
 ``as_download`` of unchanged data costs one listing plus links. A mount is that cache
 folder itself (or, for a file:// datastore, the data's own folder): no FUSE here.
 """
@@ -23,14 +23,12 @@ if TYPE_CHECKING:
     from jupyter_mlws.data.dataset import AbstractDataset
     from jupyter_mlws.entities import DatasetFile
 
-MARKER = ".complete"
-
 
 def cached_copy(ds: AbstractDataset, files: list[DatasetFile]) -> Path:
     """A complete local copy of ``files`` (as listed now), shared by every user of it."""
     fp = fingerprint(files)
     cache = ds.workspace.cache_dir / "datasets" / fp[:32]
-    if (cache / MARKER).is_file():
+    if cache.is_dir():
         return cache
     fs, _ = ds.datastore.filesystem()
     base = ds.base_path()
@@ -42,11 +40,10 @@ def cached_copy(ds: AbstractDataset, files: list[DatasetFile]) -> Path:
         for path in local:
             os.makedirs(os.path.dirname(path), exist_ok=True)
         translated(f"downloading {ds._what()}", lambda: fs.get(remote, local))
-        (staging / MARKER).write_text(fp)
         try:
             os.rename(staging, cache)
         except OSError:  # another process finished the same copy first: use theirs
-            if not (cache / MARKER).is_file():
+            if not cache.is_dir():
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -35,12 +35,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _log_file(name: str) -> Any:
+    # A file, not a pipe: a server's request log would fill an unread pipe and block it.
+    import tempfile
+
+    return tempfile.NamedTemporaryFile(prefix=f"mlws-{name}-", suffix=".log", delete=False)
+
+
 def _wait_http(url: str, proc: subprocess.Popen[bytes], what: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            raise RuntimeError(f"{what} exited with {proc.returncode}: {out[-2000:]}")
+            raise RuntimeError(f"{what} exited with {proc.returncode} (log: {proc.args})")
         try:
             urllib.request.urlopen(url, timeout=2)
             return
@@ -68,12 +74,14 @@ class S3Server:
     @classmethod
     def start(cls) -> S3Server:
         port = free_port()
+        log = _log_file("moto")
         proc = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=subprocess.PIPE,
+            stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "1"},
         )
+        log.close()
         endpoint = f"http://127.0.0.1:{port}"
         _wait_http(endpoint + "/moto-api/", proc, "moto S3 server")
         return cls(endpoint, proc)
@@ -111,6 +119,7 @@ class AzuriteServer:
     @classmethod
     def start(cls, location: Path) -> AzuriteServer:
         port = free_port()
+        log = _log_file("azurite")
         proc = subprocess.Popen(
             [
                 str(AZURITE_BIN),
@@ -124,9 +133,10 @@ class AzuriteServer:
                 "--skipApiVersionCheck",
                 "--loose",
             ],
-            stdout=subprocess.PIPE,
+            stdout=log,
             stderr=subprocess.STDOUT,
         )
+        log.close()
         endpoint = f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
         _wait_http(endpoint + "?comp=list", proc, "Azurite")
         return cls(endpoint, proc)
