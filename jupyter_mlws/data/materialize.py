@@ -1,10 +1,11 @@
 """Making a file dataset's files local: downloads and (non-FUSE) mounts.
 
 Files are fetched once per fingerprint into ``<workspace>/cache/datasets/<fp>/`` (in
-parallel, by the driver's batch ``get``) into a staging folder that is renamed into
-place only when whole, so the folder existing means the copy is complete; later downloads of the same files hard-link from there, so a second
-``as_download`` of unchanged data costs one listing plus links. A mount is that cache
-folder itself (or, for a file:// datastore, the data's own folder): no FUSE here.
+parallel, by the driver's batch ``get``) through a staging folder that is renamed into
+place only when whole, so the folder existing means the copy is complete. Later
+downloads of the same files hard-link from there, so a second ``as_download`` of
+unchanged data costs one listing plus links. A mount is that cache folder itself (or,
+for a file:// datastore, the data's own folder): there is no FUSE here.
 """
 
 from __future__ import annotations
