@@ -160,16 +160,16 @@ class AbstractDataset:
         )
         return type(self)(self.datastore, self.pattern, self.reader, version, files)
 
-    # ---- run inputs -------------------------------------------------------------------
-    def as_named_input(self, name: str) -> DatasetConsumptionConfig:
-        from jupyter_mlws.data.run_io import DatasetConsumptionConfig
+    def lineage(self) -> dict[str, Any]:
+        """Runs that wrote and read this version, models registered from those runs, and
+        the endpoints serving those models."""
+        if self.version_info is None:
+            raise InvalidParameterError("register the dataset first: lineage is per version")
+        return self.workspace.store.dataset_lineage(
+            self.version_info.name, self.version_info.version
+        )
 
-        return DatasetConsumptionConfig(name, self)
-
-
-class FileDataset(AbstractDataset):
-    kind = "file"
-
+    # ---- local copies (tabular datasets are files too) ---------------------------------
     def to_path(self) -> list[str]:
         """The files' paths relative to the dataset's folder, as ``/a/b.png``."""
         return ["/" + f.path for f in self.files]
@@ -190,6 +190,16 @@ class FileDataset(AbstractDataset):
         from jupyter_mlws.data.materialize import mount
 
         yield str(mount(self, Path(mount_point) if mount_point else None))
+
+    # ---- run inputs -------------------------------------------------------------------
+    def as_named_input(self, name: str) -> DatasetConsumptionConfig:
+        from jupyter_mlws.data.run_io import DatasetConsumptionConfig
+
+        return DatasetConsumptionConfig(name, self)
+
+
+class FileDataset(AbstractDataset):
+    kind = "file"
 
 
 class TabularDataset(AbstractDataset):
@@ -328,9 +338,9 @@ class Dataset:
         return Dataset.get_by_name(workspace, name, version or "latest")
 
     @staticmethod
-    def list(workspace: Workspace) -> Sequence[DatasetVersion]:
-        """The latest version of every dataset."""
-        return workspace.store.list_dataset_versions()
+    def list(workspace: Workspace, name: str | None = None) -> Sequence[DatasetVersion]:
+        """The latest version of every dataset, or every version of ``name``."""
+        return workspace.store.list_dataset_versions(name)
 
 
 def _version_number(version: int | str) -> int:
