@@ -36,7 +36,7 @@ def dataset_profile(ws: Workspace, ref: str) -> dict[str, Any]:
     ds = _get(ws, ref)
     if ds.version_info is None or ds.version_info.kind != "tabular":
         raise InvalidParameterError(f"dataset {ref!r} is a file dataset: only tabular ones profile")
-    return {"dataset": ds.ref, **ds.get_profile()}  # type: ignore[attr-defined]
+    return {"dataset": ds.ref, **ds.get_profile()}
 
 
 def dataset_lineage(ws: Workspace, ref: str) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def list_secret_names(ws: Workspace) -> list[dict[str, Any]]:
 
 
 def _get(ws: Workspace, ref: str) -> Any:
-    name, _, version = ref.partition(":")
+    _, _, version = ref.partition(":")
     if version and not version.isdigit():
         raise InvalidParameterError(f"dataset version must be a number, got {version!r}")
     return Dataset.get(ws, ref)
