@@ -8,8 +8,11 @@ prefix of 10,000 objects costs ten list calls on S3, not 10,000 reads.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from fsspec.utils import glob_translate
 
 from jupyter_mlws.data.filesystems import translated
 from jupyter_mlws.entities import DatasetFile
@@ -43,7 +46,14 @@ def list_matches(fs: Any, root: str, pattern: str, what: str) -> list[DatasetFil
 
     def listing() -> dict[str, Any]:
         if has_glob:
-            return dict(fs.glob(full, detail=True))
+            # One recursive listing of the base, filtered here: fs.glob lists again
+            # (directories too), which doubles the calls on an object store.
+            matches = re.compile(glob_translate(full)).match
+            try:
+                found = fs.find(base_path, detail=True)
+            except FileNotFoundError:
+                return {}
+            return {p: i for p, i in found.items() if matches(str(p))}
         try:
             info = fs.info(base_path)
         except FileNotFoundError:

@@ -3,9 +3,10 @@
 Files are fetched once per fingerprint into ``<workspace>/cache/datasets/<fp>/`` (in
 parallel, by the driver's batch ``get``) through a staging folder that is renamed into
 place only when whole, so the folder existing means the copy is complete. Later
-downloads of the same files hard-link from there, so a second ``as_download`` of
-unchanged data costs one listing plus links. A mount is that cache folder itself (or,
-for a file:// datastore, the data's own folder): there is no FUSE here.
+downloads of the same files hard-link from there (the cached files are read-only), so
+a second ``as_download`` of unchanged data costs one listing plus links. A mount is
+that cache folder itself (or, for a file:// datastore, the data's own folder): there
+is no FUSE here.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def cached_copy(ds: AbstractDataset, files: list[DatasetFile]) -> Path:
         for path in local:
             os.makedirs(os.path.dirname(path), exist_ok=True)
         translated(f"downloading {ds._what()}", lambda: fs.get(remote, local))
+        for path in local:  # downloads are hard links to these: keep them read-only
+            os.chmod(path, 0o444)
         try:
             os.rename(staging, cache)
         except OSError:  # another process finished the same copy first: use theirs
@@ -53,27 +56,29 @@ def cached_copy(ds: AbstractDataset, files: list[DatasetFile]) -> Path:
 
 def download(ds: AbstractDataset, target: Path, overwrite: bool = False) -> list[Path]:
     files, _ = ds.current_files()
-    target = target.expanduser().resolve()
+    root = str(target.expanduser().resolve())
+    # Plain strings and one mkdir per folder: pathlib costs more than the links here.
+    dests = [os.path.join(root, f.path) for f in files]
     if not overwrite:
-        clash = [f.path for f in files if (target / f.path).exists()]
+        clash = [d for d in dests if os.path.lexists(d)]
         if clash:
             raise ResourceAlreadyExistsError(
-                f"{len(clash)} file(s) already exist in {target} (e.g. {clash[0]}); "
+                f"{len(clash)} file(s) already exist in {root} (e.g. {clash[0]}); "
                 "pass overwrite=True"
             )
-    source = cached_copy(ds, files)
-    out = []
-    for f in files:
-        dest = target / f.path
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if dest.exists():
-            dest.unlink()
+    source = str(cached_copy(ds, files))
+    for folder in {os.path.dirname(d) for d in dests}:
+        os.makedirs(folder, exist_ok=True)
+    for f, dest in zip(files, dests):
+        src = os.path.join(source, f.path)
         try:
-            os.link(source / f.path, dest)
+            os.link(src, dest)
+        except FileExistsError:
+            os.unlink(dest)
+            os.link(src, dest)
         except OSError:  # another filesystem, or links not allowed
-            shutil.copyfile(source / f.path, dest)
-        out.append(dest)
-    return out
+            shutil.copyfile(src, dest)
+    return [Path(d) for d in dests]
 
 
 def mount(ds: AbstractDataset, mount_point: Path | None = None) -> Path:

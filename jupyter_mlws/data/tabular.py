@@ -34,8 +34,8 @@ def read_table(ds: TabularDataset, files: Sequence[DatasetFile]) -> Any:
     fmt = ds.reader.get("format")
     what = f"reading {ds._what()}"
     if fmt == "parquet":
-        source = paths[0] if len(paths) == 1 else paths
-        table = translated(what, lambda: pa.parquet.read_table(source, filesystem=fs))
+        parts = [_translated_parquet(what, pa, ds, fs, p, f.size) for p, f in zip(paths, files)]
+        table = parts[0] if len(parts) == 1 else pa.concat_tables(parts, promote_options="default")
     elif fmt == "csv":
         table = pa.concat_tables(
             [_read_csv(pa, fs, p, ds.reader) for p in paths], promote_options="default"
@@ -43,6 +43,20 @@ def read_table(ds: TabularDataset, files: Sequence[DatasetFile]) -> Any:
     else:
         raise InvalidParameterError(f"unknown tabular format {fmt!r}")
     return apply_steps(pa, table, ds.reader.get("steps", []))
+
+
+def _translated_parquet(
+    what: str, pa: Any, ds: TabularDataset, fs: Any, path: str, size: int
+) -> Any:
+    return translated(what, lambda: _read_parquet(pa, ds, fs, path, size))
+
+
+def _read_parquet(pa: Any, ds: TabularDataset, fs: Any, path: str, size: int) -> Any:
+    if ds.datastore.is_local:
+        return pa.parquet.read_table(path)
+    # The listing that checked the version gave the size: no second HEAD per file.
+    with fs.open(path, "rb", size=size) as fh:
+        return pa.parquet.read_table(fh)
 
 
 def _read_csv(pa: Any, fs: Any, path: str, reader: dict[str, Any]) -> Any:
