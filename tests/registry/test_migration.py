@@ -43,7 +43,7 @@ def test_a_0001_database_is_upgraded_in_place_keeping_its_data(store_url: str) -
 
     store = open_store(store_url)
     try:
-        assert _revision(store.engine) == ["0002"]
+        assert _revision(store.engine) == [HEAD_REVISION]
         assert set(inspect(store.engine).get_table_names()) >= NEW_TABLES
         assert store.get_experiment("before-0002").id == experiment.id
         version = store.create_model_version(
