@@ -23,13 +23,14 @@ from jupyter_mlws.artifacts import materialize
 from jupyter_mlws.compute.log_pump import LogPump, extract_traceback
 from jupyter_mlws.compute.preparing import Preparation, prepare
 from jupyter_mlws.compute.process import describe_exit, kill_group, start_group
-from jupyter_mlws.compute.redact import redact_json, redact_text
+from jupyter_mlws.compute.redact import redact_json, redact_notebooks, redact_text
 from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
 from jupyter_mlws.entities import RunStatus
 from jupyter_mlws.exceptions import MlwsError
 from jupyter_mlws.tracking import Run, Workspace
 from jupyter_mlws.tracking.liveness import process_identity, this_host
 from jupyter_mlws.tracking.run import LOG_NAME
+from jupyter_mlws.tracking.run_data import secret_forms
 
 OUTPUTS = "outputs"
 # The user's command may write a JSON object here (e.g. a failing notebook cell's index,
@@ -82,7 +83,7 @@ class Job:
         self.preparation = prep = prepare(
             self.ws, self.run_id, self.definition, self.workdir, self._log_line
         )
-        self.pump.redact(prep.redact)
+        self.pump.redact({form for value in prep.redact for form in secret_forms(value)})
         argv = [sys.executable if a == "{python}" else a for a in self.definition["argv"]]
         argv = prep.apply(argv)
         env = {
@@ -189,6 +190,7 @@ class Job:
         outputs = self.workdir / OUTPUTS
         if outputs.is_dir():
             try:
+                redact_notebooks(outputs, self.preparation.redact)
                 Run(self.ws, self.run_id).upload_folder(OUTPUTS, outputs)
             except Exception as exc:
                 self.pump.write(f"\n[mlws] could not collect outputs/: {exc}\n".encode())

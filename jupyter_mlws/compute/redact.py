@@ -7,7 +7,10 @@ that could be the start of a secret until the next chunk (or the end) decides th
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
+
+from jupyter_mlws.tracking.run_data import secret_forms
 
 MASK = b"***"
 
@@ -66,3 +69,16 @@ def redact_json(value: Any, secrets: Iterable[str]) -> Any:
     if isinstance(value, list):
         return [redact_json(v, secrets) for v in value]
     return value
+
+
+def redact_notebooks(folder: Path, values: Iterable[str]) -> None:
+    """Mask secrets in the output notebooks under ``folder`` (cell outputs hold what the
+    code printed), in their JSON-escaped form too."""
+    forms = {f for v in values for f in secret_forms(v)}
+    if not forms:
+        return
+    for path in folder.rglob("*.ipynb"):
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        masked = redact_text(text, forms)
+        if masked != text:
+            path.write_text(masked, encoding="utf-8", errors="surrogateescape")

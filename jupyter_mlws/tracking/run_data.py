@@ -27,6 +27,15 @@ def secret_env_name(name: str) -> str:
     return "MLWS_SECRET_" + re.sub(r"[^A-Za-z0-9]", "_", name).upper()
 
 
+def secret_forms(value: str) -> set[str]:
+    """The ways a secret shows up in text: as it is, as ``repr`` shows it, and both of
+    those JSON-escaped (as in a notebook's stored outputs)."""
+    if not value:
+        return set()
+    plain = {value, repr(value)[1:-1]}
+    return plain | {json.dumps(v)[1:-1] for v in plain}
+
+
 class RunData:
     id: str
     workspace: Workspace

@@ -156,7 +156,6 @@ def test_a_missing_secret_fails_the_run_in_preparing_before_user_code(
     run = ws.experiment("e").submit(ScriptRunConfig(src, name, secrets=["nope"]))
     with pytest.raises(RunFailedError, match="secret 'nope' requested by the run does not exist"):
         run.wait_for_completion()
-    assert run.refresh().started_ms is None or not marker.exists()
     assert not marker.exists()
 
 
@@ -182,3 +181,25 @@ def test_cli_secret_set_reads_stdin_and_never_prints_values(ws: Workspace) -> No
     )
     assert missing.returncode != 0 and "Traceback" not in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_a_notebook_run_masks_its_secrets_in_the_output_notebook(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    from helpers import write_notebook
+
+    from jupyter_mlws import NotebookRunConfig
+
+    value = 'quote"and\\backslash-secret'
+    ws.get_default_keyvault().set_secret("api", value)
+    nb = write_notebook(
+        tmp_path / "nb" / "n.ipynb",
+        None,
+        ["from jupyter_mlws import Run\nv = Run.get_context().get_secret('api')\nprint(v)\nv"],
+    )
+    run = ws.experiment("e").submit(NotebookRunConfig(nb, secrets=["api"]))
+    run.wait_for_completion()
+    stored = run.read_file("outputs/n.ipynb").decode()
+    assert "***" in stored
+    assert value not in stored and json.dumps(value)[1:-1] not in stored
+    assert "backslash-secret" not in stored and "backslash-secret" not in run.get_logs()
