@@ -71,3 +71,8 @@ def test_lineage_from_dataset_through_run_to_model(
     assert lineage["read_by"] == [run.id] and lineage["changed_in"] == [run.id]
     assert lineage["models"] == [{"model": "clf:1", "run_id": run.id}]
     assert [x.ref for x in store.run_datasets(run.id)] == ["train:1"]
+    store.create_endpoint(
+        "api", bind="127.0.0.1", port=None, workers=1, auth="key", config={},
+        models=[("clf", 1)],
+    )  # fmt: skip
+    assert store.dataset_lineage("train", 1)["endpoints"] == [{"endpoint": "api", "model": "clf:1"}]
