@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from object_storage.servers import StorageBackend
+from object_storage.servers import S3Server, StorageBackend
 
 from jupyter_mlws import Workspace
 from jupyter_mlws.data import Dataset, DatasetChangedWarning, Datastore
@@ -159,6 +159,16 @@ def test_wrong_credentials_and_missing_buckets(
             endpoint_url=s3.endpoint,
         )
     assert "gone" not in ws.datastores  # nothing half-written
+    strict = S3Server.start(enforce_auth=True)
+    try:
+        with pytest.raises(InvalidParameterError, match=r"datastore 'badcreds'.*access denied"):
+            Datastore.register_s3(
+                ws, "badcreds", "any-bucket", access_key="wrong", secret_key="wrong",
+                endpoint_url=strict.endpoint,
+            )  # fmt: skip
+    finally:
+        strict.stop()
+    assert "badcreds" not in ws.datastores
     from object_storage.servers import azurite_missing_reason
 
     if azurite_missing_reason() is None:

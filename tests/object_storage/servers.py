@@ -72,14 +72,17 @@ class S3Server:
     proc: subprocess.Popen[bytes]
 
     @classmethod
-    def start(cls) -> S3Server:
+    def start(cls, enforce_auth: bool = False) -> S3Server:
+        """``enforce_auth``: every request must be signed with a key moto's IAM knows
+        (none exists), so any credentials are wrong."""
+        auth = {"INITIAL_NO_AUTH_ACTION_COUNT": "0"} if enforce_auth else {}
         port = free_port()
         log = _log_file("moto")
         proc = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "1"},
+            env={**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "1", **auth},
         )
         log.close()
         endpoint = f"http://127.0.0.1:{port}"
