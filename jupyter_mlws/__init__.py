@@ -15,14 +15,29 @@ from jupyter_mlws.workspace import Workspace
 __version__ = "0.1.0"
 __all__ = [
     "CondaDependencies",
+    "Dataset",
+    "Datastore",
     "Environment",
     "Experiment",
     "NotebookRunConfig",
+    "OutputFileDatasetConfig",
     "Run",
     "ScriptRunConfig",
     "Workspace",
     "start_run",
 ]
+
+
+_DATA_NAMES = ("Dataset", "Datastore", "OutputFileDatasetConfig")
+
+
+def __getattr__(name: str) -> Any:
+    # The data front (datasets, datastores) is imported on first use only.
+    if name in _DATA_NAMES:
+        import jupyter_mlws.data as data
+
+        return getattr(data, name)
+    raise AttributeError(f"module 'jupyter_mlws' has no attribute {name!r}")
 
 
 def load_ipython_extension(ipython: Any) -> None:

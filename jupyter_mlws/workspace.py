@@ -19,6 +19,7 @@ from jupyter_mlws.tracking.run import Run
 from jupyter_mlws.tracking.workspace import Workspace as TrackingWorkspace
 
 if TYPE_CHECKING:
+    from jupyter_mlws.data import Datastore, KeyVault
     from jupyter_mlws.serving import Endpoint
 
 TagFilter = Mapping[str, str | None] | Iterable[str] | None
@@ -157,6 +158,23 @@ class Workspace(TrackingWorkspace):
         from jupyter_mlws.serving.package import package
 
         return package(self, name, Path(out_dir), force=force)
+
+    # ---- data: key vault and datastores -----------------------------------------------
+    def get_default_keyvault(self) -> KeyVault:
+        from jupyter_mlws.data import KeyVault
+
+        return KeyVault(self)
+
+    def get_default_datastore(self) -> Datastore:
+        from jupyter_mlws.data import Datastore
+
+        return Datastore.default(self)
+
+    @property
+    def datastores(self) -> dict[str, Datastore]:
+        from jupyter_mlws.data import Datastore
+
+        return {d.name: d for d in Datastore.list(self)}
 
 
 __all__ = ["Workspace"]

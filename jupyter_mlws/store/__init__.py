@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jupyter_mlws.permissions import AccessModes
 from jupyter_mlws.store.changes import ChangesMixin
+from jupyter_mlws.store.data import DataMixin
 from jupyter_mlws.store.endpoints import EndpointsMixin
 from jupyter_mlws.store.engine import ensure_schema, make_engine
 from jupyter_mlws.store.environments import EnvironmentsMixin
@@ -29,6 +30,7 @@ class SqlStore(
     EndpointsMixin,
     ChangesMixin,
     EnvironmentsMixin,
+    DataMixin,
 ):
     """Every query of the workspace database, one concept module per mixin."""
 
