@@ -121,6 +121,7 @@ class Workspace(TrackingWorkspace):
         timeout_s: float = 60.0,
         max_body_bytes: int = 10 * 1024 * 1024,
         wait_s: float = 120.0,
+        contract: str = "native",
     ) -> Endpoint:
         """Start a scoring service for ``models`` with ``score.py``; returns once it answers
         (or raises ``EndpointStartError`` with ``init()``'s traceback)."""
@@ -136,6 +137,7 @@ class Workspace(TrackingWorkspace):
             bind=bind,
             timeout_s=timeout_s,
             max_body_bytes=max_body_bytes,
+            contract=contract,
         )
         keys = lifecycle.deploy(self, name, spec, wait_s=wait_s)
         return Endpoint(self, name, keys=keys)

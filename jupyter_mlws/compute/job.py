@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_mlws.artifacts import materialize
+from jupyter_mlws.compute import azureml_shim
 from jupyter_mlws.compute.log_pump import LogPump, extract_traceback
 from jupyter_mlws.compute.process import describe_exit, kill_group, start_group
 from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
@@ -81,6 +82,7 @@ class Job:
             ENV_ERROR_FILE: str(self.error_file),
             "PYTHONUNBUFFERED": "1",
         }
+        env = azureml_shim.child_env(env, self.workdir)
         self.error_file.unlink(missing_ok=True)
         warm = self.definition.get("warm")
         proc = self.launcher(warm, argv, self.workdir, env) if self.launcher and warm else None

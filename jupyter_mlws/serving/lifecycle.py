@@ -35,6 +35,7 @@ from jupyter_mlws.tracking import Workspace
 from jupyter_mlws.tracking.liveness import this_host
 
 AUTH_MODES = ("key", "none")
+CONTRACTS = ("native", "azureml-v1")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding jupyter_mlws/
 DEFAULT_WAIT_S = 120.0
 LOG_TAIL_LINES = 40
@@ -53,6 +54,7 @@ class Deployment:
     bind: str = "127.0.0.1"
     timeout_s: float = 60.0
     max_body_bytes: int = 10 * 1024 * 1024
+    contract: str = "native"
 
 
 def deploy(
@@ -74,6 +76,7 @@ def deploy(
         source_dir=source,
         timeout_s=spec.timeout_s,
         max_body_bytes=spec.max_body_bytes,
+        contract=spec.contract,
     )
     ws.store.create_endpoint(
         name,
@@ -182,6 +185,8 @@ def _check_spec(spec: Deployment) -> None:
         )
     if spec.workers < 1:
         raise InvalidParameterError("an endpoint needs at least 1 worker")
+    if spec.contract not in CONTRACTS:
+        raise InvalidParameterError(f"contract must be one of {', '.join(CONTRACTS)}")
     if spec.port is not None and not 0 < spec.port < 65536:
         raise InvalidParameterError(f"port must be between 1 and 65535, got {spec.port}")
     if spec.timeout_s <= 0 or spec.max_body_bytes <= 0:

@@ -29,6 +29,7 @@ class Settings:
     timeout_s: float = DEFAULT_TIMEOUT_S
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     drain_s: float = 2.0
+    contract: str = "native"  # or "azureml-v1": run(raw_data) gets the body as text
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -101,5 +102,6 @@ def prepare_generation(
         "max_body_bytes": settings.max_body_bytes,
         "drain_s": settings.drain_s,
         "generation": generation,
+        "contract": settings.contract,
         "telemetry": {"db_url": ws.db_url, "endpoint": name},
     }
