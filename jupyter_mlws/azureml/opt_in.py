@@ -31,6 +31,7 @@ def real_sdk_installed() -> str | None:
 def install() -> bool:
     """Install the alias (once); False, with a message, when the real SDK is installed."""
     if _state["active"]:
+        _export_to_children()
         return True
     version = real_sdk_installed()
     if version is not None:
