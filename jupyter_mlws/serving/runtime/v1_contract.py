@@ -34,7 +34,7 @@ def adapt(app: ScoringApp) -> None:
     decorated = schema is not None and schema.is_schema_decorated(run)
     if decorated:
         app.decode = _json_object
-        app.scorer.run = _keyword_call(run)
+        app.scorer.run = _keyword_call(run, schema)
     else:
         app.decode = _text
     document = swagger(app.config.name, run if decorated else None)
@@ -119,15 +119,21 @@ def _json_object(body: bytes) -> Any:
     return data
 
 
-def _keyword_call(run: Callable[..., Any]) -> Callable[[Any], Any]:
+def _keyword_call(run: Callable[..., Any], schema: Any) -> Callable[[Any], Any]:
+    """``run(**body)``, after checking the body names exactly the schema's inputs (the
+    decorators themselves fail obscurely on a misnamed input)."""
+    declared = schema.get_input_schema(run) or {}
+    names = set((declared.get("properties") or {}).keys())
+
     def call(data: dict[str, Any]) -> Any:
-        try:
-            return run(**data)
-        except TypeError as exc:
-            message = str(exc)
-            if "unexpected keyword argument" in message or "required positional" in message:
-                raise RequestError(400, f"the inputs do not match run(): {exc}") from None
-            raise
+        unknown, missing = sorted(set(data) - names), sorted(names - set(data))
+        if names and (unknown or missing):
+            parts = [f"unexpected input(s) {', '.join(unknown)}"] if unknown else []
+            parts += [f"missing input(s) {', '.join(missing)}"] if missing else []
+            raise RequestError(
+                400, f"{'; '.join(parts)}: this service takes {', '.join(sorted(names))}"
+            )
+        return run(**data)
 
     return call
 

@@ -89,7 +89,7 @@ class Webservice:
     def models(self) -> list[Model]:
         from jupyter_mlws.azureml.core.model import Model
 
-        return [Model(self.workspace, n, version=v) for n, v in self._endpoint.refresh().models]
+        return [Model(self.workspace, id=ref) for ref in self._endpoint.refresh().models]
 
     @property
     def error(self) -> str | None:
@@ -172,7 +172,7 @@ class Webservice:
             "state": record.state.value,
             "scoringUri": record.scoring_uri,
             "computeType": self.compute_type,
-            "models": [f"{n}:{v}" for n, v in record.models],
+            "models": list(record.models),
         }
 
     def __repr__(self) -> str:
