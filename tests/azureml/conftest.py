@@ -12,6 +12,7 @@ import pytest
 from azureml_helpers import clean_env
 from nbclient import NotebookClient
 
+
 @pytest.fixture
 def v1(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """The opt-in, as a notebook's first cell does it; what it exports for child

@@ -63,7 +63,9 @@ def test_amlcompute_is_a_managed_dask_cluster_that_runs_scripts(
     assert run.get_metrics() == {"where": 1}
 
 
-def test_vm_size_is_said_once(v1: object, clusters: None, capsys: pytest.CaptureFixture[str]) -> None:
+def test_vm_size_is_said_once(
+    v1: object, clusters: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     from azureml.core import Workspace
     from azureml.core.compute import AmlCompute, ComputeTarget
 

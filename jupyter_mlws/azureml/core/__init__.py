@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from typing import Any
 
-from jupyter_mlws import __version__ as _mlws_version
 from jupyter_mlws.azureml._notice import say_once
 from jupyter_mlws.azureml.core.compute import ComputeTarget
 from jupyter_mlws.azureml.core.conda_dependencies import CondaDependencies
@@ -18,7 +18,7 @@ from jupyter_mlws.azureml.core.workspace import Workspace
 from jupyter_mlws.azureml.data import Dataset, Datastore
 
 # The v1 release whose surface this layer follows, and the jupyter-mlws behind it.
-VERSION = f"1.62.0+mlws.{_mlws_version}"
+VERSION = f"1.62.0+mlws.{importlib.metadata.version('jupyter-mlws')}"
 
 
 def set_diagnostics_collection(send_diagnostics: bool = True, **kwargs: Any) -> None:

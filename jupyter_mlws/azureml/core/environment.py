@@ -7,6 +7,7 @@ the native environments capability, which is not on main yet: ``register``/``get
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ class DockerSection:
     base_image: str | None = None
     base_dockerfile: str | None = None
     shared_volumes: bool = True
-    arguments: list[str] = field(default_factory=list)
+    arguments: builtins.list[str] = field(default_factory=list)
 
 
 class Environment:
@@ -52,7 +53,9 @@ class Environment:
         return env
 
     @staticmethod
-    def from_pip_requirements(name: str, file_path: str, pip_version: str | None = None) -> Environment:
+    def from_pip_requirements(
+        name: str, file_path: str, pip_version: str | None = None
+    ) -> Environment:
         env = Environment(name)
         with open(file_path, encoding="utf-8") as handle:
             for line in handle:
@@ -66,7 +69,9 @@ class Environment:
         raise NotAvailableError(FEATURE)
 
     @staticmethod
-    def get(workspace: Workspace, name: str, version: str | None = None, label: str | None = None) -> Environment:
+    def get(
+        workspace: Workspace, name: str, version: str | None = None, label: str | None = None
+    ) -> Environment:
         raise NotAvailableError(FEATURE)
 
     @staticmethod

@@ -7,6 +7,7 @@ into ``./azureml-models/<name>/<version>/`` as v1 did.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
@@ -153,7 +154,7 @@ class Model:
         expand: bool = True,
         page_count: int = 255,
         model_framework: str | None = None,
-    ) -> list[Model]:
+    ) -> builtins.list[Model]:
         found = workspace.model_registry.search(
             name, tags=_filter(tags), properties=_filter(properties), run_id=run_id, latest=latest
         )
@@ -227,12 +228,15 @@ class Model:
         }
 
     def __repr__(self) -> str:
-        return f"Model(workspace={self.workspace.name!r}, name={self.name}, id={self.id}, version={self.version}, tags={self.tags}, properties={self.properties})"
+        return (
+            f"Model(workspace={self.workspace.name!r}, name={self.name}, id={self.id}, "
+            f"version={self.version}, tags={self.tags}, properties={self.properties})"
+        )
 
 
-def dataset_names(*groups: Any) -> list[str]:
+def dataset_names(*groups: Any) -> builtins.list[str]:
     """Dataset references in any v1 form (a dataset, (role, dataset) pairs, a list)."""
-    names: list[str] = []
+    names: builtins.list[str] = []
     for group in groups:
         items = group if isinstance(group, (list, tuple)) else [group]
         for item in items:

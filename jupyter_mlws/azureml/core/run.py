@@ -6,6 +6,7 @@ Logs appear among the run's files as v1's runtime names them (``user_logs/…``)
 
 from __future__ import annotations
 
+import builtins
 import getpass
 import os
 import shutil
@@ -49,7 +50,9 @@ class Run(NativeRun):
         owned: bool = False,
         **kwargs: Any,
     ) -> None:
-        workspace = experiment if isinstance(experiment, TrackingWorkspace) else experiment.workspace
+        workspace = (
+            experiment if isinstance(experiment, TrackingWorkspace) else experiment.workspace
+        )
         super().__init__(v1_workspace(workspace), run_id, record=record, owned=owned)
 
     @classmethod
@@ -61,7 +64,7 @@ class Run(NativeRun):
         return run
 
     @classmethod
-    def get_context(cls, allow_offline: bool = True, **kwargs: Any) -> Run:  # type: ignore[override]
+    def get_context(cls, allow_offline: bool = True, **kwargs: Any) -> Run:
         """The submitted run in a job; elsewhere a stored interactive run (v1's offline
         run kept nothing)."""
         return cls._wrap(NativeRun.get_context())
@@ -89,7 +92,7 @@ class Run(NativeRun):
     def name(self) -> str:
         return self.display_name
 
-    @property  # type: ignore[override]
+    @property
     def display_name(self) -> str:
         return self.record.display_name
 
@@ -197,12 +200,12 @@ class Run(NativeRun):
         return {"status": self.get_status(), "details": None}
 
     # ---- files and logs ---------------------------------------------------------------------
-    def get_file_names(self, prefix: str = "") -> list[str]:
+    def get_file_names(self, prefix: str = "") -> builtins.list[str]:
         logs = [f"{LOG_PREFIX}{n}" for n in self.workspace.store.log_names(self.id)]
         names = super().get_file_names() + logs
         return sorted(n for n in names if n.startswith(prefix))
 
-    def download_file(  # type: ignore[override]
+    def download_file(
         self,
         name: str,
         output_file_path: str | os.PathLike[str] | None = None,
@@ -218,7 +221,7 @@ class Run(NativeRun):
         dest.write_text(self.get_logs(log), encoding="utf-8")
         return dest
 
-    def download_files(  # type: ignore[override]
+    def download_files(
         self,
         prefix: str | None = None,
         output_directory: str | os.PathLike[str] | None = None,
@@ -226,7 +229,7 @@ class Run(NativeRun):
         batch_size: int = 100,
         append_prefix: bool = True,
         timeout_seconds: int | None = None,
-    ) -> list[Path]:
+    ) -> builtins.list[Path]:
         out = Path(output_directory or ".")
         paths = []
         for name in self.get_file_names(prefix or ""):
@@ -234,12 +237,11 @@ class Run(NativeRun):
             paths.append(self.download_file(name, out / relative))
         return paths
 
-    def get_all_logs(self, destination: str | os.PathLike[str] | None = None) -> list[str]:
+    def get_all_logs(self, destination: str | os.PathLike[str] | None = None) -> builtins.list[str]:
         """Every log of the run, written under ``destination`` (default ./logs/<run id>)."""
         folder = Path(destination) if destination else Path("logs") / self.id
         return [
-            str(self.download_file(name, folder / name))
-            for name in self.get_file_names(LOG_PREFIX)
+            str(self.download_file(name, folder / name)) for name in self.get_file_names(LOG_PREFIX)
         ]
 
     def _log_name(self, name: str) -> str | None:
@@ -284,12 +286,12 @@ class Run(NativeRun):
         count: int | None = None,
         tag_key: str | None = None,
         tag_values: Sequence[str] | None = None,
-    ) -> list[Run]:
+    ) -> builtins.list[Run]:
         """``count`` children at once, or one per value of ``tag_values`` tagged ``tag_key``."""
         if tag_values is not None:
             if tag_key is None:
                 raise UserErrorException("create_children(tag_values=…) needs tag_key=")
-            values: list[str | None] = [str(v) for v in tag_values]
+            values: builtins.list[str | None] = [str(v) for v in tag_values]
         elif count is not None and count >= 1:
             values = [None] * int(count)
         else:
@@ -308,7 +310,7 @@ class Run(NativeRun):
         type: str | None = None,
         status: str | None = None,
         _rehydrate_runs: bool = True,
-    ) -> list[Run]:
+    ) -> builtins.list[Run]:
         children = [Run._wrap(c) for c in super().get_children(recursive=recursive)]
         return [
             c
@@ -404,9 +406,7 @@ def matches(values: Mapping[str, str], wanted: str | Mapping[str, Any] | None) -
         return True
     if isinstance(wanted, str):
         return wanted in values
-    return all(
-        k in values and (v is None or values[k] == str(v)) for k, v in dict(wanted).items()
-    )
+    return all(k in values and (v is None or values[k] == str(v)) for k, v in dict(wanted).items())
 
 
 def _utc(ms: int | None) -> str | None:
@@ -414,4 +414,3 @@ def _utc(ms: int | None) -> str | None:
         return None
     stamp = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-

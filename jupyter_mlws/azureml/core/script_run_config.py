@@ -44,7 +44,7 @@ class ScriptRunConfig:
         if environment is not None:
             self.run_config.environment = environment
         if command is not None:
-            self.run_config.command = command
+            self.run_config.command = command if isinstance(command, str) else list(command)
         if max_run_duration_seconds is not None:
             self.run_config.max_run_duration_seconds = max_run_duration_seconds
         if distributed_job_config is not None:

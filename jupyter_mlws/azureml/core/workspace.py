@@ -25,7 +25,7 @@ CONFIG_LOCATIONS = (".azureml", "", "aml_config")
 LOCAL = "local"
 
 
-class _Listing(dict):  # type: ignore[type-arg]
+class _Listing(dict):
     """v1's ``ws.experiments`` / ``ws.models`` are dicts; the native SDK's same-named
     methods are still callable on them, so native code handed a v1 workspace works."""
 
@@ -198,21 +198,21 @@ class Workspace(NativeWorkspace):
         return Experiment(self, name)
 
     @property
-    def experiments(self) -> _Listing:  # type: ignore[override]
+    def experiments(self) -> _Listing:
         from jupyter_mlws.azureml.core.experiment import Experiment
 
         native = super().experiments
         return _Listing({e.name: Experiment(self, e.name) for e in native()}, native)
 
     @property
-    def models(self) -> _Listing:  # type: ignore[override]
+    def models(self) -> _Listing:
         from jupyter_mlws.azureml.core.model import Model
 
         native = super().models
         return _Listing({m.name: Model._of(self, m) for m in native(latest=True)}, native)
 
     @property
-    def compute_targets(self) -> _Listing:  # type: ignore[override]
+    def compute_targets(self) -> _Listing:
         from jupyter_mlws.azureml.core.compute import ComputeTarget
 
         native = super().compute_targets

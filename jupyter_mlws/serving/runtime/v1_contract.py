@@ -114,7 +114,7 @@ def _json_object(body: bytes) -> Any:
     data = parse_json(body)
     if not isinstance(data, dict):
         raise RequestError(
-            400, "this service's run() takes named inputs: send a JSON object, e.g. {\"data\": …}"
+            400, 'this service\'s run() takes named inputs: send a JSON object, e.g. {"data": …}'
         )
     return data
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -53,7 +54,9 @@ class ComputeTarget:
 
     @staticmethod
     def create(
-        workspace: Workspace, name: str, provisioning_configuration: AmlComputeProvisioningConfiguration
+        workspace: Workspace,
+        name: str,
+        provisioning_configuration: AmlComputeProvisioningConfiguration,
     ) -> ComputeTarget:
         """A managed Dask cluster with the configuration's node bounds, started now
         (v1 clusters scale from ``min_nodes`` on their own)."""
@@ -79,7 +82,7 @@ class ComputeTarget:
         return ComputeTarget(workspace, name)
 
     @staticmethod
-    def list(workspace: Workspace) -> list[ComputeTarget]:
+    def list(workspace: Workspace) -> builtins.list[ComputeTarget]:
         return list(workspace.compute_targets.values())
 
     # ---- state ---------------------------------------------------------------------------
@@ -99,7 +102,10 @@ class ComputeTarget:
     @property
     def scale_settings(self) -> dict[str, int]:
         config = self._row.get("config", {})
-        return {"minNodeCount": config.get("min_nodes", 0), "maxNodeCount": config.get("max_nodes", 1)}
+        return {
+            "minNodeCount": config.get("min_nodes", 0),
+            "maxNodeCount": config.get("max_nodes", 1),
+        }
 
     def get_status(self) -> AmlComputeStatus:
         self.refresh_state()
@@ -123,7 +129,7 @@ class ComputeTarget:
                 )
             time.sleep(0.2)
         if show_output:
-            print("SucceededProvisioning operation finished, operation \"Succeeded\"")
+            print('SucceededProvisioning operation finished, operation "Succeeded"')
             print(f"AmlCompute wait for completion finished: {self.name} is running")
 
     def delete(self) -> None:
@@ -164,19 +170,24 @@ class AmlCompute(ComputeTarget):
         description: str | None = None,
         remote_login_port_public_access: str = "NotSpecified",
         identity_type: str | None = None,
-        identity_id: list[str] | None = None,
+        identity_id: builtins.list[str] | None = None,
         location: str | None = None,
         enable_node_public_ip: bool = True,
     ) -> AmlComputeProvisioningConfiguration:
         if min_nodes < 0 or (max_nodes is not None and max_nodes < max(1, min_nodes)):
             raise UserErrorException("need 0 <= min_nodes <= max_nodes and max_nodes >= 1")
         return AmlComputeProvisioningConfiguration(
-            vm_size, vm_priority, min_nodes, max_nodes or DEFAULT_MAX_NODES,
+            vm_size,
+            vm_priority,
+            min_nodes,
+            max_nodes or DEFAULT_MAX_NODES,
             idle_seconds_before_scaledown,
         )
 
     @staticmethod
-    def supported_vmsizes(workspace: Workspace, location: str | None = None) -> list[dict[str, Any]]:
+    def supported_vmsizes(
+        workspace: Workspace, location: str | None = None
+    ) -> builtins.list[dict[str, Any]]:
         return []
 
 
@@ -184,7 +195,9 @@ class ComputeInstance(ComputeTarget):
     type = "ComputeInstance"
 
     @staticmethod
-    def provisioning_configuration(vm_size: str = "", **kwargs: Any) -> AmlComputeProvisioningConfiguration:
+    def provisioning_configuration(
+        vm_size: str = "", **kwargs: Any
+    ) -> AmlComputeProvisioningConfiguration:
         return AmlComputeProvisioningConfiguration(vm_size, min_nodes=0, max_nodes=1)
 
 

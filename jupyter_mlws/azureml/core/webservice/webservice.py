@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import sys
 from collections.abc import Sequence
@@ -52,7 +53,9 @@ class Webservice:
         return service
 
     @staticmethod
-    def list(workspace: Workspace, compute_type: str | None = None, **kwargs: Any) -> list[Webservice]:
+    def list(
+        workspace: Workspace, compute_type: str | None = None, **kwargs: Any
+    ) -> builtins.list[Webservice]:
         return list(workspace.webservices.values())
 
     # ---- v1 attributes ------------------------------------------------------------------
@@ -86,7 +89,7 @@ class Webservice:
         return dict(self._config.tags) if self._config else {}
 
     @property
-    def models(self) -> list[Model]:
+    def models(self) -> builtins.list[Model]:
         from jupyter_mlws.azureml.core.model import Model
 
         return [Model(self.workspace, id=ref) for ref in self._endpoint.refresh().models]
@@ -99,12 +102,16 @@ class Webservice:
         return str(error.get("message")) if error else None
 
     # ---- waiting and calling -----------------------------------------------------------
-    def wait_for_deployment(self, show_output: bool = False, timeout_sec: float | None = None) -> None:
+    def wait_for_deployment(
+        self, show_output: bool = False, timeout_sec: float | None = None
+    ) -> None:
         """Deployment finished before ``Model.deploy`` returned; this reports how."""
         state = "Failed" if self._failure is not None else self.state
         if show_output:
-            print(f"{self.compute_type} service creation operation finished, operation "
-                  f"\"{'Succeeded' if state == 'Healthy' else 'Failed'}\"")
+            print(
+                f"{self.compute_type} service creation operation finished, operation "
+                f'"{"Succeeded" if state == "Healthy" else "Failed"}"'
+            )
         if state != "Healthy":
             detail = self.error or "the service is not running"
             if show_output:
@@ -158,7 +165,9 @@ class Webservice:
             script, folder = inference_config.script_and_folder()
         ignored = sorted(k for k, v in kwargs.items() if v is not None)
         if ignored:
-            say_once("update." + ",".join(ignored), f"update({', '.join(ignored)}=…): recorded only")
+            say_once(
+                "update." + ",".join(ignored), f"update({', '.join(ignored)}=…): recorded only"
+            )
         self._endpoint.update(models=refs, entry_script=script, source_dir=folder)
         self._failure = None
 
@@ -176,7 +185,10 @@ class Webservice:
         }
 
     def __repr__(self) -> str:
-        return f"{self.compute_type}Webservice(workspace={self.workspace.name!r}, name={self.name}, state={self.state}, scoring_uri={self.scoring_uri})"
+        return (
+            f"{self.compute_type}Webservice(workspace={self.workspace.name!r}, "
+            f"name={self.name}, state={self.state}, scoring_uri={self.scoring_uri})"
+        )
 
 
 def deploy(
