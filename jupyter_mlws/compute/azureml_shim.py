@@ -18,6 +18,9 @@ from pathlib import Path
 ENV_FLAG = "MLWS_AZUREML"
 SHIM_DIR = str(Path(__file__).resolve().parents[1] / "azureml" / "shim")
 _IMPORTS = re.compile(rb"^[ \t]*(?:from|import)[ \t]+azureml\b", re.MULTILINE)
+# A notebook's cells are JSON strings: a source line starts with a quote.
+_NOTEBOOK_IMPORTS = re.compile(rb'^[ \t]*"[ \t]*(?:from|import)[ \t]+azureml\b', re.MULTILINE)
+PATTERNS = {".py": _IMPORTS, ".ipynb": _NOTEBOOK_IMPORTS}
 MAX_FILES = 500
 MAX_BYTES = 1024 * 1024
 
@@ -35,12 +38,15 @@ def child_env(env: Mapping[str, str], workdir: Path) -> dict[str, str]:
 
 
 def imports_azureml(workdir: Path) -> bool:
-    """Does any Python file of the snapshot import azureml (checked up to a bound)?"""
-    for count, path in enumerate(sorted(workdir.rglob("*.py"))):
+    """Does a script or notebook of the snapshot import azureml (checked up to a bound)?"""
+    files = (p for p in sorted(workdir.rglob("*")) if p.suffix in PATTERNS)
+    for count, path in enumerate(files):
         if count >= MAX_FILES:
             return False
         try:
-            if path.stat().st_size <= MAX_BYTES and _IMPORTS.search(path.read_bytes()):
+            if path.stat().st_size <= MAX_BYTES and PATTERNS[path.suffix].search(
+                path.read_bytes()
+            ):
                 return True
         except OSError:
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import httpx
@@ -37,6 +38,12 @@ def run(data):
     assert isinstance(data, np.ndarray)
     return data.sum(axis=1).tolist()
 """
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -90,13 +97,15 @@ def test_local_deployment_runs_a_v1_score_py_with_the_raw_body(
     ws = Workspace.from_config()
     model = Model.register(ws, model_path=str(model_file), model_name="greeter")
     config = InferenceConfig(entry_script="score.py", source_directory=str(source))
+    port = free_port()
     service = Model.deploy(
-        ws, "greeter-local", [model], config, LocalWebservice.deploy_configuration()
+        ws, "greeter-local", [model], config, LocalWebservice.deploy_configuration(port=port)
     )
     try:
         service.wait_for_deployment(show_output=True)
         assert service.state == "Healthy"
-        assert service.port and service.scoring_uri.endswith("/score")
+        assert service.port == port
+        assert service.scoring_uri == f"http://127.0.0.1:{port}/score"
         answer = service.run(input_data=json.dumps({"data": ["ann", "bob"]}))
         assert answer == {"got": "str", "answer": ["hello ann", "hello bob"]}
         # No key for a local service, as in v1: plain HTTP works.

@@ -117,3 +117,19 @@ def test_mlws_azureml_0_turns_the_detection_off(tmp_path: Path, monkeypatch) -> 
     run.wait_for_completion(timeout=120, raise_on_error=False)
     assert run.status is RunStatus.FAILED
     assert "No module named 'azureml'" in (run.record.error or {}).get("message", "")
+
+
+def test_a_submitted_notebook_importing_azureml_gets_the_layer(tmp_path: Path) -> None:
+    from helpers import write_notebook
+
+    from jupyter_mlws import NotebookRunConfig
+
+    nb = write_notebook(
+        tmp_path / "nb" / "train.ipynb",
+        None,
+        ["from azureml.core import Run\nrun = Run.get_context()", "run.log('cells', 2)"],
+    )
+    ws = Workspace.current()
+    run = ws.experiment("detect").submit(NotebookRunConfig(notebook=nb))
+    run.wait_for_completion(timeout=180)
+    assert run.get_metrics() == {"cells": 2}

@@ -109,7 +109,7 @@ def test_interactive_logging_children_and_v1_payloads(v1: object) -> None:
 
     exp = Experiment(Workspace.from_config(), "logging")
     with exp.start_logging(snapshot_directory=None) as run:
-        run.log_list("losses", [0.5, 0.25], description="per epoch")
+        run.log_list("losses", value=[0.5, 0.25], description="per epoch")
         run.log_row("curve", description="x vs y", x=1, y=2)
         run.log_row("curve", x=2, y=4)
         run.log_confusion_matrix("cm", CONFUSION, description="test set")

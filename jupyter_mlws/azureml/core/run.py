@@ -117,6 +117,9 @@ class Run(NativeRun):
         super().tag(key, "" if value is None else value)
 
     # ---- logging -------------------------------------------------------------------------
+    def log_list(self, name: str, value: Sequence[Any], description: str = "") -> None:
+        super().log_list(name, value, description)
+
     def log_row(self, name: str, description: str | None = None, **kwargs: Any) -> None:
         super().log_row(name, **kwargs)
 
