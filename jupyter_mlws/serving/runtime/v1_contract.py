@@ -1,4 +1,4 @@
-"""Azure ML v1's scoring contract, for endpoints deployed through ``jupyter_mlws.azureml``.
+"""Azure ML v1's scoring contract, for endpoints deployed through the v1 compatibility layer.
 
 v1's ``run(raw_data)`` receives the request body as a string. When ``run`` is decorated
 with ``inference_schema``'s ``@input_schema``/``@output_schema`` (the PyPI
