@@ -44,9 +44,7 @@ def imports_azureml(workdir: Path) -> bool:
         if count >= MAX_FILES:
             return False
         try:
-            if path.stat().st_size <= MAX_BYTES and PATTERNS[path.suffix].search(
-                path.read_bytes()
-            ):
+            if path.stat().st_size <= MAX_BYTES and PATTERNS[path.suffix].search(path.read_bytes()):
                 return True
         except OSError:
             continue
