@@ -12,6 +12,12 @@ keep-alive client); the median round of each is reported, so that a busy machine
 slows all of them alike. Besides requests/s and p50 it prints the servers' own CPU
 time per request, which depends far less on what else the machine is doing. Then a
 soak: N requests over 16 keep-alive connections, which must all succeed.
+
+Slow-client isolation: a second endpoint of ours, the same model and workers with a
+0.5 s timeout, whose ``run()`` sleeps 2 s when asked to. Its good-request throughput
+with 16 good clients is measured in alternation with 14 good clients beside 2 slow
+ones (each sending the sleeping request again as soon as it gets its 504): the
+ratio of the two medians must stay >= 0.8.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ BODY = b'{"inputs": [[5.1, 3.5, 1.4, 0.2]]}'
 SKLEARN_SCORE_PY = """
 import os
 import pickle
+import time
 
 import numpy as np
 
@@ -54,10 +61,14 @@ def init():
 
 
 def run(data):
+    if "sleep" in data:  # the slow client of the isolation measurement
+        time.sleep(data["sleep"])
+        return {}
     return {"predictions": model.predict_proba(np.asarray(data["inputs"])).tolist()}
 """
 NUMPY_SCORE_PY = """
 import os
+import time
 
 import numpy as np
 
@@ -69,6 +80,9 @@ def init():
 
 
 def run(data):
+    if "sleep" in data:  # the slow client of the isolation measurement
+        time.sleep(data["sleep"])
+        return {}
     x = np.asarray(data["inputs"], dtype=float)
     return {"predictions": (1 / (1 + np.exp(-(x @ w + b)))).tolist()}
 """
@@ -193,6 +207,152 @@ def asyncio_load(url: str, headers: dict[str, str], total: int, connections: int
     p50 = latencies[len(latencies) // 2] * 1000 if latencies else float("nan")
     tool = f"asyncio keep-alive client, {connections} connections"
     return Load(total / elapsed, p50, total, len(failures), tool)
+
+
+# ---- slow-client isolation ---------------------------------------------------------
+
+SLOW_TIMEOUT_S = 0.5
+SLOW_BODY = b'{"sleep": 2.0}'  # four times the timeout: every such request answers 504
+SLOW_CLIENTS = 2
+
+
+@dataclass
+class Isolation:
+    good_per_s: float
+    p50_ms: float
+    good_failures: int
+    slow_statuses: dict[str, int]
+
+
+async def _client_until(
+    url: httpx.URL,
+    headers: dict[str, str],
+    body: bytes,
+    deadline: float,
+    expect: bytes,
+    latencies: list[float],
+    failures: list[str],
+) -> None:
+    """Send ``body`` again and again over one keep-alive connection until ``deadline``;
+    answers whose status line lacks ``expect`` count as failures."""
+    host, port = url.host, url.port or 80
+    head = f"POST {url.path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = (head + f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                writer.write(request)
+                status_line = await reader.readuntil(b"\r\n")
+                head_bytes = await reader.readuntil(b"\r\n\r\n")
+                length = re.search(rb"(?i)content-length: (\d+)", head_bytes)
+                await reader.readexactly(int(length.group(1)) if length else 0)
+            except (OSError, asyncio.IncompleteReadError) as exc:
+                failures.append(type(exc).__name__)
+                writer.close()
+                reader, writer = await asyncio.open_connection(host, port)
+                continue
+            if expect in status_line:
+                latencies.append(time.perf_counter() - started)
+            else:
+                failures.append(status_line.decode().strip())
+            if b"close" in head_bytes.lower():  # a draining worker: move to another one
+                writer.close()
+                reader, writer = await asyncio.open_connection(host, port)
+    finally:
+        writer.close()
+
+
+def isolation_load(
+    url: str, headers: dict[str, str], good: int, slow: int, duration: float
+) -> Isolation:
+    """``good`` clients scoring and ``slow`` clients timing out, for ``duration`` s."""
+    good_latencies: list[float] = []
+    good_failures: list[str] = []
+    slow_latencies: list[float] = []
+    slow_failures: list[str] = []
+
+    async def main() -> None:
+        target = httpx.URL(url)
+        deadline = time.perf_counter() + duration
+        await asyncio.gather(
+            *(
+                _client_until(
+                    target, headers, BODY, deadline, b" 200 ", good_latencies, good_failures
+                )
+                for _ in range(good)
+            ),
+            *(
+                _client_until(
+                    target, headers, SLOW_BODY, deadline, b" 504 ", slow_latencies, slow_failures
+                )
+                for _ in range(slow)
+            ),
+        )
+
+    asyncio.run(main())
+    good_latencies.sort()
+    p50 = good_latencies[len(good_latencies) // 2] * 1000 if good_latencies else float("nan")
+    statuses = {"504": len(slow_latencies)}
+    for failure in slow_failures:
+        statuses[failure] = statuses.get(failure, 0) + 1
+    return Isolation(len(good_latencies) / duration, p50, len(good_failures), statuses)
+
+
+def measure_isolation(server: Server, args: argparse.Namespace) -> tuple[Isolation, Isolation]:
+    """Median rounds of (all clients good) and (2 of them slow), measured in alternation."""
+    clients = args.connections
+    isolation_load(server.url, server.headers, clients, 0, 2)  # warm-up
+    calm: list[Isolation] = []
+    slowed: list[Isolation] = []
+    for round_number in range(args.rounds):
+
+        def calm_round() -> None:
+            calm.append(isolation_load(server.url, server.headers, clients, 0, args.duration))
+
+        def slowed_round() -> None:
+            slow, good = SLOW_CLIENTS, clients - SLOW_CLIENTS
+            slowed.append(isolation_load(server.url, server.headers, good, slow, args.duration))
+
+        # ABBA order: a machine getting busier or calmer during the run favours neither
+        order = (calm_round, slowed_round) if round_number % 2 == 0 else (slowed_round, calm_round)
+        for measure_round in order:
+            measure_round()
+
+    def median(rounds: list[Isolation]) -> Isolation:
+        middle = sorted(rounds, key=lambda r: r.good_per_s)[len(rounds) // 2]
+        middle.good_failures = sum(r.good_failures for r in rounds)
+        statuses: dict[str, int] = {}
+        for r in rounds:
+            for status, n in r.slow_statuses.items():
+                statuses[status] = statuses.get(status, 0) + n
+        middle.slow_statuses = statuses
+        return middle
+
+    return median(calm), median(slowed)
+
+
+@contextlib.contextmanager
+def slow_endpoint(root: Path) -> Iterator[Server]:
+    """Our endpoint again (same model, script and workers) with a 0.5 s timeout."""
+    ws = Workspace.open(root / "project")
+    endpoint = ws.deploy(
+        "iris-slow", ["iris"], source_dir=root / "serving", workers=2, timeout_s=SLOW_TIMEOUT_S
+    )
+    try:
+        headers = {"Authorization": f"Bearer {endpoint.get_keys()['primary']}"}
+        endpoint.invoke({"inputs": [[5.1, 3.5, 1.4, 0.2]]})
+        assert endpoint.record.pid is not None
+        yield Server(
+            "jupyter-mlws, 2 workers, 0.5 s timeout",
+            endpoint.scoring_uri,
+            headers,
+            _group(endpoint.record.pid),
+        )
+    finally:
+        endpoint.delete()
 
 
 def measure(server: Server, args: argparse.Namespace, duration: int) -> Load:
@@ -376,6 +536,8 @@ def main() -> int:
             soak = asyncio_load(mine.url, mine.headers, args.soak, args.connections)
             time.sleep(2)  # the workers flush their telemetry every second
             stats = telemetry()
+            with slow_endpoint(root) as slow_server:
+                calm, slowed = measure_isolation(slow_server, args)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     our = results[mine.name]
@@ -425,10 +587,43 @@ def main() -> int:
         ),
     ]
     report(rows)
+    isolation = slowed.good_per_s / calm.good_per_s
+    good = args.connections - SLOW_CLIENTS
+    slow_answers = ", ".join(f"{n:,} x {status}" for status, n in slowed.slow_statuses.items())
+    print(
+        f"\nslow-client isolation: our endpoint again, 2 workers, {SLOW_TIMEOUT_S:g} s timeout; "
+        f"the slow clients send {SLOW_BODY.decode()} (run() sleeps past the timeout); "
+        f"asyncio keep-alive clients, median of {args.rounds} alternating rounds of "
+        f"{args.duration} s\n"
+    )
+    report(
+        [
+            (
+                f"good requests/s, {args.connections} good clients",
+                f"{calm.good_per_s:,.0f} (p50 {calm.p50_ms:.2f} ms)",
+                "",
+                "the baseline",
+            ),
+            (
+                f"good requests/s, {good} good + {SLOW_CLIENTS} slow clients",
+                f"{slowed.good_per_s:,.0f} (p50 {slowed.p50_ms:.2f} ms)",
+                "",
+                f"{isolation:.2f}x the baseline (target >= 0.8): {_yes(isolation >= 0.8)}",
+            ),
+            ("slow requests answered", slow_answers, "", "all 504"),
+            (
+                "good requests failed",
+                str(calm.good_failures + slowed.good_failures),
+                "",
+                "target 0",
+            ),
+        ]
+    )
     print(f"\nendpoint telemetry after the run: {stats}")
     print(f"load average after the run: {os.getloadavg()[0]:.1f}")
-    targets = (ratio >= 2, our.requests_per_s >= 3000, our.p50_ms < 5)
-    return 0 if all(targets) and soak.failures == 0 and our.failures == 0 else 1
+    targets = (ratio >= 2, our.requests_per_s >= 3000, our.p50_ms < 5, isolation >= 0.8)
+    failed = soak.failures + our.failures + calm.good_failures + slowed.good_failures
+    return 0 if all(targets) and failed == 0 else 1
 
 
 if __name__ == "__main__":

@@ -7,12 +7,14 @@ Resolution order (DESIGN §3): explicit argument → ``MLWS_WORKSPACE`` → near
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jupyter_mlws.exceptions import WorkspaceError
+from jupyter_mlws.permissions import AccessModes
 
 WORKSPACE_DIRNAME = ".mlws"
 CONFIG_FILENAME = "workspace.json"
@@ -39,24 +41,73 @@ class WorkspaceConfig:
     # than the store's busy timeout, so a heartbeat stuck behind a writer is not death.
     lost_after_seconds: float = 120.0
     local_max_concurrency: int | None = None
+    # None: the workspace is private to its owner (folders 0700, files 0600). A group
+    # name: shared with that group (folders 2770, files 0660); see permissions.py.
+    shared_group: str | None = None
     version: int = CONFIG_VERSION
+
+    def access_modes(self) -> AccessModes:
+        return AccessModes.for_group(self.shared_group)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2) + "\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: Path) -> WorkspaceConfig:
-        for key in ("db_url", "artifact_url"):
-            if key in data and not isinstance(data[key], str):
-                raise WorkspaceError(f"{source}: {key} must be a string, got {data[key]!r}")
+        group = data.get("shared_group")
+        if group is not None and not isinstance(group, str):
+            raise WorkspaceError(f"{source}: shared_group must be a group name, got {group!r}")
+        data = dict(data)
+        snapshot_data = data.pop("snapshot", {})
+        if not isinstance(snapshot_data, dict):
+            raise WorkspaceError(f"{source}: snapshot must be an object, got {snapshot_data!r}")
         try:
-            snapshot = SnapshotLimits(**data.pop("snapshot", {}))
-            return cls(snapshot=snapshot, **data)
+            snapshot = SnapshotLimits(**snapshot_data)
+            config = cls(snapshot=snapshot, **data)
         except TypeError as exc:
             raise WorkspaceError(
                 f"{source} has an unknown or misspelled setting ({exc}); fix or delete it "
                 "(`mlws init --force` writes a fresh one)"
             ) from None
+        for key, value, kind in _settings(config):
+            _check_setting(source, key, value, kind)
+        return config
+
+
+# (setting, expected type): checked when the workspace opens, so a wrong type is named
+# there instead of surfacing later as a hang or an "internal error: TypeError".
+_NUMBER = "a positive number"
+_COUNT = "a positive integer"
+_OPTIONAL_COUNT = "a positive integer or null"
+_TEXT = "a non-empty string"
+
+
+def _settings(config: WorkspaceConfig) -> list[tuple[str, Any, str]]:
+    return [
+        ("db_url", config.db_url, _TEXT),
+        ("artifact_url", config.artifact_url, _TEXT),
+        ("snapshot.max_bytes", config.snapshot.max_bytes, _COUNT),
+        ("snapshot.max_files", config.snapshot.max_files, _COUNT),
+        ("heartbeat_seconds", config.heartbeat_seconds, _NUMBER),
+        ("lost_after_seconds", config.lost_after_seconds, _NUMBER),
+        ("local_max_concurrency", config.local_max_concurrency, _OPTIONAL_COUNT),
+        ("version", config.version, _COUNT),
+    ]
+
+
+def _check_setting(source: Path, key: str, value: Any, kind: str) -> None:
+    if kind == _TEXT:
+        ok = isinstance(value, str) and bool(value)
+    elif value is None:
+        ok = kind == _OPTIONAL_COUNT
+    elif isinstance(value, bool):  # JSON true is not 1 second
+        ok = False
+    elif kind == _NUMBER:
+        ok = isinstance(value, (int, float)) and math.isfinite(value) and value > 0
+    else:
+        ok = isinstance(value, int) and value > 0
+    if not ok:
+        raise WorkspaceError(f"{source}: {key} must be {kind}, got {value!r}")
 
 
 def resolve_root(path: str | os.PathLike[str] | None = None) -> Path:
@@ -69,7 +120,10 @@ def resolve_root(path: str | os.PathLike[str] | None = None) -> Path:
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         candidate = folder / WORKSPACE_DIRNAME
-        if (candidate / CONFIG_FILENAME).is_file():
+        try:
+            if (candidate / CONFIG_FILENAME).is_file():
+                return candidate
+        except PermissionError:  # another user's workspace: opening it says so, in one line
             return candidate
     return Path.home() / WORKSPACE_DIRNAME
 
@@ -99,19 +153,21 @@ def load_config(root: Path) -> WorkspaceConfig:
         ) from None
     if not isinstance(data, dict):
         raise WorkspaceError(f"{source} must hold a JSON object; run `mlws init --force`")
-    if data.get("version", CONFIG_VERSION) > CONFIG_VERSION:
+    config = WorkspaceConfig.from_dict(data, source)
+    if config.version > CONFIG_VERSION:
         raise WorkspaceError(
             f"{source} was written by a newer jupyter-mlws; upgrade: pip install -U jupyter-mlws"
         )
-    return WorkspaceConfig.from_dict(dict(data), source)
+    return config
 
 
 def write_config(root: Path, config: WorkspaceConfig) -> None:
-    root.mkdir(parents=True, exist_ok=True)
+    modes = config.access_modes()
+    modes.make_dir(root)
     target = root / CONFIG_FILENAME
     tmp = target.with_suffix(".json.tmp")
-    # Owner-only: the store URL may carry a database password.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # 0600 (0660 shared), whatever the umask: the store URL may carry a database password.
+    fd = modes.create_file(tmp)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(config.to_json())
     os.replace(tmp, target)
@@ -125,6 +181,14 @@ def absolute_db_url(root: Path, db_url: str) -> str:
         if rest and rest != ":memory:":
             return prefix + str((root / rest).resolve())
     return db_url
+
+
+def sqlite_file(db_url: str) -> Path | None:
+    """The database file of an absolute ``sqlite:///`` URL (None for other databases)."""
+    prefix = "sqlite:///"
+    if not db_url.startswith(prefix) or db_url[len(prefix) :] in ("", ":memory:"):
+        return None
+    return Path(db_url[len(prefix) :].split("?", 1)[0])
 
 
 def absolute_artifact_url(root: Path, artifact_url: str) -> str:

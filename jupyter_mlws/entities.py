@@ -7,13 +7,13 @@ capabilities never touch ORM rows or SQL.
 from __future__ import annotations
 
 import enum
-import math
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.jsonable import json_float
 
 
 def now_ms() -> int:
@@ -72,17 +72,29 @@ def validate_name(kind: str, name: str) -> str:
 
 def validate_metric_value(name: str, value: Any) -> float:
     """Numbers and bools become floats; NaN and ±inf are kept as they are."""
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:  # numpy scalars and 0-d arrays
-        return float(value.item())
-    except (AttributeError, TypeError, ValueError):
-        pass
+    try:
+        if isinstance(value, (bool, int, float)):
+            return float(value)
+        try:  # numpy scalars and 0-d arrays
+            return float(value.item())
+        except (AttributeError, TypeError, ValueError):
+            pass
+    except OverflowError:
+        raise InvalidParameterError(
+            f"metric {name!r} is too large for a float64: {_short(value)}"
+        ) from None
     raise InvalidParameterError(
         f"metric {name!r} must be a number or bool, got {type(value).__name__}: {value!r}"
     )
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """A value as a user would recognise it, cut short (10**400 has 401 digits)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to convert to a string
+        return f"a {type(value).__name__} too large to print"
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 @dataclass(frozen=True)
@@ -111,9 +123,7 @@ class MetricPoint:
     timestamp: int
 
     def to_dict(self) -> dict[str, Any]:
-        value: float | str = self.value
-        if math.isnan(self.value) or math.isinf(self.value):
-            value = str(self.value)  # JSON has no NaN/inf; keep them readable
+        value = json_float(self.value)
         return {"key": self.key, "value": value, "step": self.step, "timestamp": self.timestamp}
 
 
@@ -183,9 +193,7 @@ class RunRecord:
             "params": self.params,
             "tags": self.tags,
             "properties": self.properties,
-            "metrics": {
-                k: MetricPoint(k, v, 0, 0).to_dict()["value"] for k, v in self.metrics.items()
-            },
+            "metrics": {k: json_float(v) for k, v in self.metrics.items()},
         }
 
 
@@ -349,3 +357,66 @@ class EndpointMetricWindow:
     client_errors: int
     total_ms: float
     histogram: dict[int, int]
+
+
+@dataclass(frozen=True)
+class ComputeTargetRecord:
+    """A compute target as front doors show it: definition, observed state, run counts."""
+
+    name: str
+    type: str
+    status: str
+    config: dict[str, Any] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
+    active_runs: int = 0
+    queued_runs: int = 0
+
+    @property
+    def workers(self) -> int | dict[str, Any] | None:
+        workers = self.state.get("workers")
+        return workers if isinstance(workers, (int, dict)) else None
+
+    @property
+    def address(self) -> str:
+        return str(self.state.get("address") or self.config.get("address") or "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "status": self.status,
+            "workers": self.workers,
+            "config": self.config,
+            "state": self.state,
+            "active_runs": self.active_runs,
+            "queued_runs": self.queued_runs,
+        }
+
+
+class ChangeKind(str, enum.Enum):
+    """What the change feed reports: a run's record, a run's metrics, or a whole list."""
+
+    RUN = "run"
+    METRICS = "metrics"
+    EXPERIMENTS = "experiments"
+    TARGETS = "targets"
+    MODELS = "models"
+    ENDPOINTS = "endpoints"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing that changed; ``version`` grows with each change of the same thing, so a
+    client that saw this version already can skip it."""
+
+    kind: ChangeKind
+    version: int
+    run_id: str | None = None
+    experiment_id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"kind": self.kind.value, "version": self.version}
+        if self.run_id is not None:
+            body["run_id"] = self.run_id
+            body["experiment_id"] = self.experiment_id
+        return body

@@ -88,6 +88,26 @@ class RunFailedError(MlwsError):
         self.error = error
 
 
+class MetricsNotSavedError(MlwsError):
+    """Buffered metric points could not be written: the store keeps failing.
+
+    ``unsaved`` points are still buffered (and retried); ``dropped`` were discarded
+    during this outage because the buffer was full (the run's property
+    ``mlws.dropped_metric_points`` counts them once the store takes writes again).
+    """
+
+    error_code = "METRICS_NOT_SAVED"
+    http_status = 503
+
+    def __init__(self, run_id: str, unsaved: int, dropped: int, cause: str) -> None:
+        lost = f", {dropped:,} more were dropped (buffer full)" if dropped else ""
+        super().__init__(f"{unsaved:,} metric points of run {run_id} are not saved{lost}: {cause}")
+        self.run_id = run_id
+        self.unsaved = unsaved
+        self.dropped = dropped
+        self.cause = cause
+
+
 def require(module: str, extra: str) -> None:
     """Fail with a message naming the extra when an optional module is missing."""
     import importlib.util

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from jupyter_mlws.compute.targets import get_target, list_targets
 from jupyter_mlws.entities import EndpointRecord, ModelVersion
-from jupyter_mlws.exceptions import ResourceNotFoundError
 from jupyter_mlws.registry import ModelRegistry
 from jupyter_mlws.tracking.run import Run
 from jupyter_mlws.tracking.workspace import Workspace as TrackingWorkspace
@@ -50,8 +49,9 @@ class Workspace(TrackingWorkspace):
         datasets: Iterable[str] | None = None,
         framework_version: str | None = None,
     ) -> ModelVersion:
-        """A new version of ``name`` from a local file or folder (or, with ``run``, one of
-        that run's files); versions count up from 1 per name."""
+        """A new version of ``name`` from a local file or folder; with ``run``, from one of
+        that run's files (a relative path; an absolute one is a local file registered
+        with the run's lineage). Versions count up from 1 per name."""
         options: dict[str, Any] = {
             "tags": tags,
             "properties": properties,
@@ -63,18 +63,11 @@ class Workspace(TrackingWorkspace):
         if run is None:
             return self.model_registry.register(name, path, **options)
         run = run if isinstance(run, Run) else Run(self, self.store.resolve_run_id(run))
-        if not Path(path).is_absolute():
-            try:
-                root, files = run.model_files(os.fspath(path), upload_local=False)
-            except ResourceNotFoundError:
-                if not Path(path).exists():
-                    raise
-            else:
-                return self.model_registry.register(
-                    name, files=files, root=root, run_id=run.id, **options
-                )
-        # a local file or folder, registered with the run's lineage
-        return self.model_registry.register(name, path, run_id=run.id, **options)
+        if Path(path).is_absolute():  # a local file or folder, with the run's lineage
+            return self.model_registry.register(name, path, run_id=run.id, **options)
+        # a path of the run: never a same-named file of the current folder
+        root, files = run.model_files(os.fspath(path))
+        return self.model_registry.register(name, files=files, root=root, run_id=run.id, **options)
 
     def model(self, ref: str, version: int | None = None, alias: str | None = None) -> ModelVersion:
         """``ws.model("m")`` (latest), ``ws.model("m:3")``, ``ws.model("m@production")``."""
@@ -122,6 +115,8 @@ class Workspace(TrackingWorkspace):
         max_body_bytes: int = 10 * 1024 * 1024,
         wait_s: float = 120.0,
         contract: str = "native",
+        threads: int = 4,
+        max_stuck_threads: int = 8,
     ) -> Endpoint:
         """Start a scoring service for ``models`` with ``score.py``; returns once it answers
         (or raises ``EndpointStartError`` with ``init()``'s traceback)."""
@@ -138,6 +133,8 @@ class Workspace(TrackingWorkspace):
             timeout_s=timeout_s,
             max_body_bytes=max_body_bytes,
             contract=contract,
+            threads=threads,
+            max_stuck_threads=max_stuck_threads,
         )
         keys = lifecycle.deploy(self, name, spec, wait_s=wait_s)
         return Endpoint(self, name, keys=keys)

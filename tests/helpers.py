@@ -27,7 +27,7 @@ def write_notebook(path: Path, parameters: str | None, cells: Sequence[str]) -> 
     return path
 
 
-def wait_until(predicate: Callable[[], object], timeout: float = 60.0) -> None:
+def wait_until(predicate: Callable[[], object], timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "condition not reached in time"

@@ -30,6 +30,7 @@ from jupyter_mlws.exceptions import (
     ResourceConflictError,
     ResourceNotFoundError,
 )
+from jupyter_mlws.permissions import AccessModes
 
 CHUNK_SIZE = 1024 * 1024
 """Read size for hashing and copying: large enough to amortise syscalls, small in RAM."""
@@ -80,6 +81,9 @@ class BlobStore:
     ``fsync`` (local stores only) flushes each new blob to disk before it is renamed
     into place, so that even a power loss cannot leave a truncated blob under a digest
     that every later ``exists`` check would trust.
+
+    ``modes`` (local stores only) decides who may read the blobs: by default only the
+    owner (folders 0700, blobs 0400), whatever the source file's mode or the umask.
     """
 
     def __init__(
@@ -88,6 +92,7 @@ class BlobStore:
         *,
         fsync: bool = True,
         storage_options: dict[str, Any] | None = None,
+        modes: AccessModes | None = None,
     ) -> None:
         if not isinstance(url, str) or not url:
             raise InvalidParameterError("blob store URL must be a non-empty string")
@@ -95,6 +100,7 @@ class BlobStore:
         self.url = url
         self._fs = fs
         self._fsync = fsync
+        self._modes = modes if modes is not None else AccessModes()
         self._made_dirs: set[str] = set()
         self._local_root: Path | None = None
         if isinstance(fs, LocalFileSystem):
@@ -157,6 +163,35 @@ class BlobStore:
             self._write_local(digest, lambda dst: _copy_verified(path, dst, digest))
         else:
             self._upload_remote(path, digest)
+
+    def put_stream(self, src: IO[bytes]) -> tuple[str, int]:
+        """Store the rest of an open binary file and return ``(digest, size)``.
+
+        One pass: the bytes are hashed while they are copied to a temporary file, which
+        is then renamed to its digest (or dropped when that content is already stored).
+        For callers that opened the file themselves, e.g. without following links.
+        """
+        if self._local_root is None:
+            return self._put_stream_remote(src)
+        fd, tmp = tempfile.mkstemp(prefix=".incoming.", suffix=".tmp", dir=self._made(""))
+        try:
+            with os.fdopen(fd, "wb") as dst:
+                digest, size = _copy_hashing(src, dst)
+                if not self.exists(digest):
+                    self._publish(dst, tmp, digest)
+        finally:
+            _unlink_quietly(tmp)
+        return digest, size
+
+    def _put_stream_remote(self, src: IO[bytes]) -> tuple[str, int]:
+        with tempfile.TemporaryFile() as spool:
+            digest, size = _copy_hashing(src, spool)
+            if not self.exists(digest):
+                spool.seek(0)
+                self._makedirs_remote(digest)
+                with self._fs.open(self._remote_path(digest), "wb") as dst:
+                    shutil.copyfileobj(spool, dst, CHUNK_SIZE)
+        return digest, size
 
     # -- reading -------------------------------------------------------------------
 
@@ -240,23 +275,35 @@ class BlobStore:
         The temp file is in the same folder so the rename is atomic (same filesystem);
         a crash leaves at worst a dot-prefixed ``.tmp`` file, never a partial blob.
         """
-        target = self._local_path(digest)
-        folder = str(target.parent)
-        if folder not in self._made_dirs:
-            os.makedirs(folder, exist_ok=True)
-            self._made_dirs.add(folder)
+        folder = self._made(digest[:2])
         fd, tmp = tempfile.mkstemp(prefix=f".{digest[2:10]}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as dst:
                 fill(dst)
-                dst.flush()
-                if self._fsync:
-                    os.fsync(dst.fileno())
-            os.chmod(tmp, 0o444)  # blobs are immutable; guard against in-place edits
-            os.replace(tmp, target)
+                self._publish(dst, tmp, digest)
         except BaseException:
             _unlink_quietly(tmp)
             raise
+
+    def _publish(self, dst: IO[bytes], tmp: str, digest: str) -> None:
+        """Flush, set the blob mode (read-only: blobs are immutable) and rename into place."""
+        dst.flush()
+        if self._fsync:
+            os.fsync(dst.fileno())
+        self._modes.apply_fd(dst.fileno(), self._modes.read_only_mode)
+        self._made(digest[:2])
+        os.replace(tmp, self._local_path(digest))
+
+    def _made(self, fan_out: str) -> str:
+        """The root (``""``) or a fan-out folder, created once with the store's mode."""
+        assert self._local_root is not None
+        folder = str(self._local_root / fan_out) if fan_out else str(self._local_root)
+        if folder not in self._made_dirs:
+            if fan_out:
+                self._made("")
+            self._modes.make_dir(Path(folder))
+            self._made_dirs.add(folder)
+        return folder
 
     def _makedirs_remote(self, digest: str) -> None:
         """Create the fan-out folder once per store (a no-op on object stores)."""
@@ -296,6 +343,16 @@ def _absolute_local_root(url: str, root: str) -> Path:
             f"blob store path {url!r} must be absolute (or a URL such as file:///… or s3://…)"
         )
     return Path(root)
+
+
+def _copy_hashing(src: IO[bytes], dst: IO[bytes]) -> tuple[str, int]:
+    hasher = hashlib.sha256()
+    size = 0
+    while chunk := src.read(CHUNK_SIZE):
+        hasher.update(chunk)
+        dst.write(chunk)
+        size += len(chunk)
+    return hasher.hexdigest(), size
 
 
 def _copy_verified(path: str | os.PathLike[str], dst: IO[bytes], digest: str) -> None:

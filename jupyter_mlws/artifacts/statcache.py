@@ -22,6 +22,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from jupyter_mlws.permissions import AccessModes
+
 SCHEMA_VERSION = 1
 RACY_WINDOW_NS = 2_000_000_000
 """Two seconds: covers coarse timestamps (FAT, some network filesystems) and clock skew."""
@@ -152,6 +154,10 @@ class StatCache:
 
 def _connect(path: Path) -> sqlite3.Connection:
     """Open the file and create (or, after a format change, recreate) the table."""
+    with contextlib.suppress(FileExistsError):  # as private as its folder, not 0644
+        os.close(
+            AccessModes.like(path.parent).create_file(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        )
     conn = sqlite3.connect(path, timeout=10)
     try:
         if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:

@@ -5,8 +5,11 @@ any hashing or uploading starts. Ignored folders are pruned (never entered), whi
 what keeps a project with a big ``.venv`` or ``node_modules`` fast.
 
 Symbolic links are followed only when they point inside the source folder: a link to
-``/etc`` or ``~/.ssh`` must never end up in a snapshot. Links to folders are followed
-with loop detection; sockets, pipes and devices are skipped.
+``/etc`` or ``~/.ssh`` must never end up in a snapshot (nor in a run's collected
+outputs, which walk the same way). Such links are listed in ``Scan.outside_links`` so
+the caller can say what it left out. Links to folders are followed with loop
+detection; sockets, pipes and devices are skipped. A followed link is stored as the
+content of its target: artifacts and snapshots hold plain files only.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ class Scan:
 
     files: list[ScannedFile] = field(default_factory=list)
     truncated: bool = False
+    outside_links: list[str] = field(default_factory=list)
+    """Relative paths of links that point outside the folder: never followed."""
 
     @property
     def total_bytes(self) -> int:
@@ -58,12 +63,14 @@ class _Folder(NamedTuple):
 
 def scan_tree(
     root: str,
-    rules: IgnoreRules,
+    rules: IgnoreRules | None,
     *,
     exclude: frozenset[str] = frozenset(),
     stop_after: int | None = None,
 ) -> Scan:
     """Walk ``root`` (an absolute, resolved path) and stat every file not ignored.
+
+    ``rules`` None keeps everything (collected outputs have no ignore file).
 
     ``exclude`` holds absolute paths to leave out whatever the rules say (the stat
     cache or a local blob store inside the source folder). ``stop_after`` bounds the
@@ -77,7 +84,7 @@ class _Walker:
     """Depth-first walk with an explicit stack: no recursion limit on deep trees."""
 
     def __init__(
-        self, root: str, rules: IgnoreRules, exclude: frozenset[str], stop_after: int | None
+        self, root: str, rules: IgnoreRules | None, exclude: frozenset[str], stop_after: int | None
     ) -> None:
         self.root = root
         self.rules = rules
@@ -107,29 +114,34 @@ class _Walker:
         if entry.path in self.exclude:
             return
         if entry.is_dir(follow_symlinks=False):
-            if not self.rules.is_ignored(rel, is_dir=True):
+            if not self._ignored(rel, is_dir=True):
                 real = f"{folder.real}/{entry.name}"
                 self.pending.append(_Folder(entry.path, rel, real, folder.ancestors | {real}))
         elif entry.is_file(follow_symlinks=False):
-            if not self.rules.is_ignored(rel):
+            if not self._ignored(rel):
                 self._add_entry(rel, entry)
         elif entry.is_symlink():
             self._visit_link(entry, rel, folder)
         # anything else is a socket, pipe or device: never part of a snapshot
 
+    def _ignored(self, rel: str, is_dir: bool = False) -> bool:
+        return self.rules is not None and self.rules.is_ignored(rel, is_dir=is_dir)
+
     def _visit_link(self, entry: os.DirEntry[str], rel: str, folder: _Folder) -> None:
         target = os.path.realpath(entry.path)
         if not target.startswith(self.root + os.sep) or target in self.exclude:
-            return  # outside the source folder (or the folder itself): never followed
+            if not self._ignored(rel):  # outside the folder (or the folder itself)
+                self.scan.outside_links.append(rel)
+            return
         try:
             st = os.stat(target)
         except OSError:
             return  # dangling link
         if stat.S_ISDIR(st.st_mode):
-            if target not in folder.ancestors and not self.rules.is_ignored(rel, is_dir=True):
+            if target not in folder.ancestors and not self._ignored(rel, is_dir=True):
                 ancestors = folder.ancestors | {target}
                 self.pending.append(_Folder(entry.path, rel, target, ancestors))
-        elif stat.S_ISREG(st.st_mode) and not self.rules.is_ignored(rel):
+        elif stat.S_ISREG(st.st_mode) and not self._ignored(rel):
             self._add(rel, entry.path, st)
 
     def _add_entry(self, rel: str, entry: os.DirEntry[str]) -> None:

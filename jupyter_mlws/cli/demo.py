@@ -15,6 +15,7 @@ from jupyter_mlws.cli.demo_notebook import demo_notebook
 from jupyter_mlws.cli.demo_serving import demo_serving
 from jupyter_mlws.compute import ScriptRunConfig
 from jupyter_mlws.exceptions import MissingExtraError, RunFailedError
+from jupyter_mlws.services import runs as run_service
 
 DEMO_EXPERIMENT = "demo"
 
@@ -65,7 +66,7 @@ def demo(epochs: int) -> None:
         out.text(f"[mlws] {exc.message}")
         raise SystemExit(1) from None
     record = run.refresh()
-    latest = ws.store.latest_metrics(run.id)
+    latest = run_service.latest_metrics(ws, run.id)
     summary = {
         "run": f"{exp.name}:{record.number}",
         "id": record.id,

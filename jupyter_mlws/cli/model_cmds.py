@@ -9,6 +9,7 @@ from jupyter_mlws.cli.output import fmt_time
 from jupyter_mlws.cli.params import parse_pairs
 from jupyter_mlws.entities import ModelVersion
 from jupyter_mlws.registry import parse_model_ref
+from jupyter_mlws.services import models as model_service
 
 MODEL_COLUMNS = ["model", "aliases", "created", "files", "run", "tags"]
 
@@ -89,10 +90,13 @@ def list_models(
     latest: bool,
 ) -> None:
     """Model versions, newest first (search by name, tags and properties)."""
-    ws = get_ctx().workspace()
-    run_id = ws.store.resolve_run_id(run_ref) if run_ref else None
-    found = ws.models(
-        name, tags=_filters(tags), properties=_filters(properties), run_id=run_id, latest=latest
+    found = model_service.list_models(
+        get_ctx().workspace(),
+        name,
+        tags=_filters(tags),
+        properties=_filters(properties),
+        run_ref=run_ref,
+        latest=latest,
     )
     get_ctx().out.table(
         [model_row(m) for m in found], MODEL_COLUMNS, data=[m.to_dict() for m in found]

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
 
-from jupyter_mlws.artifacts import write_zip
 from jupyter_mlws.cli.context import get_ctx, json_option
 from jupyter_mlws.cli.output import fmt_duration, fmt_time
 from jupyter_mlws.cli.params import literal_or_string, parse_pairs
 from jupyter_mlws.compute import ScriptRunConfig
-from jupyter_mlws.compute.submit import resubmit_run
 from jupyter_mlws.entities import RunRecord, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.services import runs as run_service
+from jupyter_mlws.services.runs import LOG_NAME, RunQuery
 from jupyter_mlws.tracking import Run
-from jupyter_mlws.tracking.liveness import observe
-from jupyter_mlws.tracking.run import LOG_NAME
 
 RUN_COLUMNS = ["run", "name", "status", "duration", "created", "metrics"]
 
@@ -35,8 +32,7 @@ def run_row(r: RunRecord) -> dict[str, object]:
 
 
 def load_run(ref: str) -> Run:
-    ws = get_ctx().workspace()
-    return Run(ws, ws.store.resolve_run_id(ref))
+    return run_service.load_run(get_ctx().workspace(), ref)
 
 
 @click.group("run")
@@ -143,19 +139,17 @@ def list_runs(
     children: bool,
 ) -> None:
     """Runs, newest first, with their latest metrics."""
-    ws = get_ctx().workspace()
-    exp_id = ws.store.get_experiment(experiment).id if experiment else None
-    records, _ = ws.store.list_runs(
-        exp_id,
-        statuses=[RunStatus.parse(s) for s in statuses] or None,
+    query = RunQuery(
+        experiment=experiment,
+        statuses=statuses,
         tags=parse_pairs(tags, "--tag"),
         compute=compute,
-        sort_by=sort,
+        sort=sort,
         descending=not asc,
         limit=limit,
-        top_level_only=not children,
+        include_children=children,
     )
-    records = [observe(ws.store, r, ws.config.lost_after_seconds) for r in records]
+    records = run_service.list_runs(get_ctx().workspace(), query).runs
     get_ctx().out.table(
         [run_row(r) for r in records], RUN_COLUMNS, data=[r.to_dict() for r in records]
     )
@@ -197,26 +191,13 @@ def logs(run_ref: str, follow: bool, name: str) -> None:
     """Print a run's log."""
     r = load_run(run_ref)
     ctx = get_ctx()
-    store = r.workspace.store
-    offset = 0
     chunks: list[str] = []
-    while True:
-        data, offset = store.read_log(r.id, name, offset)
-        if data:
-            text = data.decode("utf-8", errors="replace")
-            chunks.append(text)
-            if not ctx.json:
-                ctx.out.stream_text(text)
-        if not follow or r.refresh().status.is_terminal:
-            data, offset = store.read_log(r.id, name, offset)
-            if data:
-                chunks.append(data.decode("utf-8", errors="replace"))
-                if not ctx.json:
-                    ctx.out.stream_text(chunks[-1])
-            break
-        time.sleep(0.3)
+    for text in run_service.follow_log(r.workspace, r.id, name, follow=follow):
+        chunks.append(text)
+        if not ctx.json:
+            ctx.out.stream_text(text)
     if not chunks and not ctx.json:
-        names = store.log_names(r.id)
+        names = run_service.log_names(r.workspace, r.id)
         others = f" (it has: {', '.join(names)})" if names else ""
         click.echo(f"mlws: note: run {run_ref} has no log {name!r}{others}", err=True)
     if ctx.json:
@@ -231,17 +212,12 @@ def logs(run_ref: str, follow: bool, name: str) -> None:
 def metrics(run_ref: str, key: str | None, max_points: int | None) -> None:
     """Latest metrics of a run, or one metric's history."""
     r = load_run(run_ref)
-    store = r.workspace.store
     if key is None:
-        latest = store.latest_metrics(r.id)
+        latest = run_service.latest_metrics(r.workspace, r.id)
         rows = [m.__dict__ for m in latest]
         get_ctx().out.table(rows, ["key", "value", "step", "count", "min", "max"], data=rows)
         return
-    series = (
-        store.metric_downsampled(r.id, key, max_points)
-        if max_points
-        else store.metric_history(r.id, key)
-    )
+    series = run_service.metric_series(r.workspace, r.id, key, max_points)
     rows = [
         {"step": p.step, "value": p.value, "time": fmt_time(p.timestamp)} for p in series.points()
     ]
@@ -253,14 +229,14 @@ def metrics(run_ref: str, key: str | None, max_points: int | None) -> None:
 @json_option
 def cancel(run_ref: str) -> None:
     """Cancel a run (its whole process group is stopped)."""
-    r = load_run(run_ref)
-    before = r.refresh().status
+    ws = get_ctx().workspace()
+    before = run_service.get_record(ws, run_ref).status
     if before.is_terminal and not get_ctx().json:
         click.echo(
             f"mlws: note: run {run_ref} already ended {before.value}; nothing to cancel", err=True
         )
-    r.cancel()
-    get_ctx().out.record({"run": r.id, "status": r.record.status.value}, data=r.record.to_dict())
+    after = run_service.cancel_run(ws, run_ref)
+    get_ctx().out.record({"run": after.id, "status": after.status.value}, data=after.to_dict())
 
 
 @run.command("rerun")
@@ -268,8 +244,8 @@ def cancel(run_ref: str) -> None:
 @json_option
 def rerun(run_ref: str) -> None:
     """Submit a run again: same snapshot, arguments, params, tags and compute."""
-    again = resubmit_run(get_ctx().workspace(), load_run(run_ref).id)
-    get_ctx().out.record(run_row(again.record), data=again.record.to_dict())
+    again = run_service.rerun(get_ctx().workspace(), run_ref)
+    get_ctx().out.record(run_row(again), data=again.to_dict())
 
 
 @run.command("download")
@@ -286,26 +262,6 @@ def rerun(run_ref: str) -> None:
 @json_option
 def download(run_ref: str, what: str, out_dir: str) -> None:
     """Download a run's outputs, logs and/or snapshot (as a zip) into a folder."""
-    r = load_run(run_ref)
-    record = r.refresh()
-    dest = Path(out_dir) / f"{record.experiment_name}-{record.number}"
-    dest.mkdir(parents=True, exist_ok=True)
-    written: list[str] = []
-    if what in ("outputs", "all"):
-        written += [str(p) for p in r.download_files("", dest / "files")]
-    if what in ("logs", "all"):
-        for name in r.workspace.store.log_names(r.id):
-            target = dest / "logs" / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(r.get_logs(name), encoding="utf-8")
-            written.append(str(target))
-    if what in ("snapshot", "all"):
-        if record.snapshot_id is None:
-            if what == "snapshot":
-                raise InvalidParameterError(f"run {r.id} has no snapshot (interactive run)")
-        else:
-            target = dest / "snapshot.zip"
-            with open(target, "wb") as fh:
-                write_zip(r.workspace.blobs, record.snapshot_id, fh)
-            written.append(str(target))
+    paths = run_service.download(get_ctx().workspace(), run_ref, what, Path(out_dir))
+    written = [str(p) for p in paths]
     get_ctx().out.table([{"file": w} for w in written], ["file"], data=written)

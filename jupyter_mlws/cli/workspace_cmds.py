@@ -18,10 +18,28 @@ from jupyter_mlws.tracking import Workspace
     "--artifact-url", help="Artifact store: a folder or any fsspec URL, e.g. s3://bucket/mlws."
 )
 @click.option("--force", is_flag=True, help="Rewrite an existing workspace.json.")
+@click.option(
+    "--shared-group",
+    metavar="GROUP",
+    help="Share the workspace with this group (folders 2770, files 0660); "
+    "default: private to you (folders 0700, files 0600).",
+)
 @json_option
-def init(path: str | None, db_url: str | None, artifact_url: str | None, force: bool) -> None:
+def init(
+    path: str | None,
+    db_url: str | None,
+    artifact_url: str | None,
+    force: bool,
+    shared_group: str | None,
+) -> None:
     """Create a workspace (.mlws/) in PATH or the current folder."""
-    ws = Workspace.init(path or ".", db_url=db_url, artifact_url=artifact_url, force=force)
+    ws = Workspace.init(
+        path or ".",
+        db_url=db_url,
+        artifact_url=artifact_url,
+        force=force,
+        shared_group=shared_group,
+    )
     get_ctx().out.record({"workspace": str(ws.root), **ws.details()}, data=ws.details())
 
 

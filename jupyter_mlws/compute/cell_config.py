@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jupyter_mlws.compute.submit import submit_run
+from jupyter_mlws.compute.submit import submit_run, submit_tags
 from jupyter_mlws.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -55,7 +55,10 @@ class CellRunConfig:
             return ["{python}", "-m", "IPython", "--quick", "--no-banner", self.script_name]
         return ["{python}", self.script_name]
 
-    def submit_to(self, experiment: Experiment, **_: Any) -> Run:
+    def submit_to(
+        self, experiment: Experiment, *, tags: Mapping[str, Any] | None = None, **options: Any
+    ) -> Run:
+        run_tags = submit_tags(self, self.tags, tags, options)
         source = Path(self.source_dir).expanduser().resolve()
         if not source.is_dir():
             raise InvalidParameterError(f"source folder {str(source)!r} is not a folder")
@@ -71,7 +74,7 @@ class CellRunConfig:
                 "max_duration_s": self.max_duration_s,
                 "env": {},
             },
-            tags=self.tags,
+            tags=run_tags,
             params=self.params,
             properties=self.properties,
             display_name=self.display_name,

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from jupyter_mlws import processes
 from jupyter_mlws.compute.dask_target import (
     DaskTarget,
     close_clients,
@@ -73,14 +74,12 @@ def start_cluster(ws: Workspace, name: str, timeout: float = START_TIMEOUT_S) ->
 
 
 def _wait_running(ws: Workspace, name: str, pid: int, timeout: float) -> dict[str, Any]:
-    import psutil
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state: dict[str, Any] = ws.store.get_target(name)["state"]
         if state.get("status") == "Running":
             return state
-        if not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+        if not processes.process_alive(pid):
             break
         time.sleep(0.1)
     tail = _log_tail(log_path(ws, name))

@@ -19,6 +19,7 @@ import contextlib
 import threading
 from typing import Any
 
+from jupyter_mlws import processes
 from jupyter_mlws.entities import RunStatus
 from jupyter_mlws.exceptions import MissingExtraError
 from jupyter_mlws.tracking import Workspace
@@ -73,16 +74,7 @@ def process_alive(state: dict[str, Any]) -> bool:
     pid, started = state.get("pid"), state.get("pid_started")
     if not pid or state.get("host") != this_host():
         return bool(pid)  # another machine's process: trust the recorded state
-    import psutil
-
-    try:
-        proc = psutil.Process(int(pid))
-        return abs(proc.create_time() - float(started or 0)) < 1.0 and proc.status() not in (
-            psutil.STATUS_ZOMBIE,
-            psutil.STATUS_DEAD,
-        )
-    except psutil.NoSuchProcess:
-        return False
+    return processes.process_alive(int(pid), float(started or 0))
 
 
 def observed_state(ws: Workspace, name: str) -> dict[str, Any]:

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_mlws.artifacts import materialize
+from jupyter_mlws.artifacts.collect import collect_folder
 from jupyter_mlws.compute import azureml_shim
 from jupyter_mlws.compute.log_pump import LogPump, extract_traceback
 from jupyter_mlws.compute.process import describe_exit, kill_group, start_group
 from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
 from jupyter_mlws.entities import RunStatus
-from jupyter_mlws.tracking import Run, Workspace
+from jupyter_mlws.tracking import Workspace
 from jupyter_mlws.tracking.liveness import process_identity, this_host
 from jupyter_mlws.tracking.run import LOG_NAME
 
@@ -70,7 +71,8 @@ class Job:
     def _start(self) -> subprocess.Popen[bytes] | None:
         if self.workdir.exists():
             shutil.rmtree(self.workdir)
-        self.workdir.mkdir(parents=True)
+        self.ws.modes.make_dir(self.workdir.parent)
+        self.ws.modes.make_dir(self.workdir)
         if self.record.snapshot_id:
             materialize(self.ws.blobs, self.record.snapshot_id, self.workdir)
         argv = [sys.executable if a == "{python}" else a for a in self.definition["argv"]]
@@ -160,13 +162,24 @@ class Job:
         return reported if isinstance(reported, dict) else {}
 
     def _collect_outputs(self) -> None:
+        """Store ``outputs/`` (never what a link in it points to outside it, see collect)."""
         outputs = self.workdir / OUTPUTS
-        if outputs.is_dir():
-            try:
-                Run(self.ws, self.run_id).upload_folder(OUTPUTS, outputs)
-            except Exception as exc:
-                self.pump.write(f"\n[mlws] could not collect outputs/: {exc}\n".encode())
-                self.pump.flush()
+        if not (outputs.is_dir() or outputs.is_symlink()):
+            return
+        notes = []
+        try:
+            collected = collect_folder(outputs, self.ws.blobs, OUTPUTS)
+            self.store.add_artifacts(self.run_id, collected.entries)
+            notes = [
+                f"[mlws] {path} not collected: a symbolic link to outside outputs/ is never "
+                "followed\n"
+                for path in collected.refused
+            ]
+        except Exception as exc:
+            notes = [f"[mlws] could not collect outputs/: {exc}\n"]
+        if notes:
+            self.pump.write(("\n" + "".join(notes)).encode())
+            self.pump.flush()
 
     def _finish(self, status: RunStatus, error: dict[str, Any] | None) -> RunStatus:
         self.store.transition(self.run_id, status, error=error)

@@ -11,19 +11,28 @@ soon as its workspace folder is gone.
 
 Pool size: ``MLWS_WARM_POOL_SIZE`` processes per warm spec (default 1; 0 disables the
 agent and the pool), read by the submitting process and by the agent.
+
+Who may talk to it: only its own user. The socket is a file, ``runs/agent.sock``,
+inside the workspace folder (0700, see ``permissions``) with mode 0600, so the kernel
+refuses anyone else before a byte is read; the agent also checks each peer's uid
+(``SO_PEERCRED``), so opening up the folder's mode does not open up the agent. A lock
+file beside it makes sure one agent serves a workspace, and lets a new agent remove
+the socket file of one that died.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
+import fcntl
 import json
 import os
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +40,7 @@ from jupyter_mlws.compute.job import execute
 from jupyter_mlws.compute.process import spawn_detached
 from jupyter_mlws.compute.warm_pool import WarmPool
 from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
+from jupyter_mlws.processes import process_alive
 from jupyter_mlws.tracking import Workspace
 
 ENV_POOL_SIZE = "MLWS_WARM_POOL_SIZE"
@@ -45,10 +55,31 @@ def pool_size() -> int:
         return 1
 
 
-def address(ws: Workspace) -> str:
-    """An abstract Unix socket (Linux): no file to clean up, no path-length limit."""
-    digest = hashlib.sha256(str(ws.root).encode()).hexdigest()[:24]
-    return f"\0mlws-agent-{digest}"
+SOCKET_NAME = "agent.sock"
+LOCK_NAME = "agent.lock"
+_MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes on Linux, NUL included
+
+
+def address(ws: Workspace) -> Path:
+    """The agent's socket file, inside the private ``runs/`` folder of the workspace."""
+    return ws.runs_dir / SOCKET_NAME
+
+
+@contextlib.contextmanager
+def _reachable(path: Path) -> Iterator[str]:
+    """A name for ``path`` short enough for a Unix socket address.
+
+    A deep workspace folder gives a path over the 108-byte limit; its folder opened as
+    a descriptor and named through ``/proc/self/fd`` reaches the same file.
+    """
+    if len(os.fsencode(path)) <= _MAX_SOCKET_PATH:
+        yield str(path)
+        return
+    fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        yield f"/proc/self/fd/{fd}/{path.name}"
+    finally:
+        os.close(fd)
 
 
 def request(ws: Workspace, message: dict[str, Any]) -> dict[str, Any] | None:
@@ -56,14 +87,24 @@ def request(ws: Workspace, message: dict[str, Any]) -> dict[str, Any] | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        with (
+            _reachable(address(ws)) as name,
+            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock,
+        ):
             sock.settimeout(CONNECT_TIMEOUT_S)
-            sock.connect(address(ws))
+            sock.connect(name)
             sock.sendall(json.dumps(message).encode() + b"\n")
             reply = sock.makefile("rb").readline()
     except OSError:
         return None
     return json.loads(reply) if reply else None
+
+
+def peer_uid(conn: socket.socket) -> int:
+    """The uid of the process at the other end of a Unix socket (from the kernel)."""
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return int(uid)
 
 
 def hand_over(ws: Workspace, run_ids: Sequence[str]) -> list[str]:
@@ -92,23 +133,13 @@ def stop(ws: Workspace, timeout: float = 30.0) -> bool:
         return False
     pid = int(reply.get("pid", 0))
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and process_alive(pid):
         time.sleep(0.05)
     return True
 
 
 def status(ws: Workspace) -> dict[str, Any] | None:
     return request(ws, {"op": "status"})
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Agent:
@@ -148,6 +179,8 @@ class Agent:
 
     def _handle(self, conn: socket.socket) -> None:
         with conn:
+            if peer_uid(conn) != os.geteuid():
+                return  # another user: closed without a word (the file mode should stop them)
             conn.settimeout(CONNECT_TIMEOUT_S)
             line = conn.makefile("rb").readline()
             self.last_activity = time.monotonic()
@@ -201,17 +234,44 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     specs = json.loads(args[0]) if args else []
     ws = Workspace.open(Path(os.environ[ENV_WORKSPACE]))
+    lock = _take_lock(ws)
+    if lock is None:
+        return 0  # another agent serves this workspace
+    try:
+        server = _listen(ws)
+        agent = Agent(ws, specs)
+        signal.signal(signal.SIGTERM, lambda *_: agent.stopping.set())
+        agent.serve(server)
+    finally:
+        address(ws).unlink(missing_ok=True)
+        os.close(lock)
+    return 0
+
+
+def _take_lock(ws: Workspace) -> int | None:
+    """Hold ``runs/agent.lock`` for the agent's life; None when another agent holds it."""
+    fd = ws.modes.create_file(ws.runs_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _listen(ws: Workspace) -> socket.socket:
+    path = address(ws)
+    path.unlink(missing_ok=True)  # left by an agent that died: we hold the lock now
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        server.bind(address(ws))
-    except OSError:  # another agent serves this workspace
+        with _reachable(path) as name:
+            server.bind(name)
+        os.chmod(path, 0o600)  # owner only, even in a group-shared workspace
+        server.listen(64)
+    except BaseException:
         server.close()
-        return 0
-    server.listen(64)
-    agent = Agent(ws, specs)
-    signal.signal(signal.SIGTERM, lambda *_: agent.stopping.set())
-    agent.serve(server)
-    return 0
+        raise
+    return server
 
 
 if __name__ == "__main__":

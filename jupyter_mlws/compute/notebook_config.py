@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jupyter_mlws.compute.submit import submit_run
+from jupyter_mlws.compute.submit import submit_run, submit_tags
 from jupyter_mlws.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -86,7 +86,10 @@ class NotebookRunConfig:
             )
         return source, notebook.relative_to(source).as_posix()
 
-    def submit_to(self, experiment: Experiment, **_: Any) -> Run:
+    def submit_to(
+        self, experiment: Experiment, *, tags: Mapping[str, Any] | None = None, **options: Any
+    ) -> Run:
+        run_tags = submit_tags(self, self.tags, tags, options)
         source, rel = self.resolve()
         if self.max_duration_s is not None and self.max_duration_s <= 0:
             raise InvalidParameterError("max_duration_s must be positive")
@@ -120,7 +123,7 @@ class NotebookRunConfig:
                 "env": dict(self.environment_variables),
             },
             params=parameters,
-            tags=self.tags,
+            tags=run_tags,
             properties={
                 "mlws.notebook": rel,
                 "mlws.notebook.output": output,

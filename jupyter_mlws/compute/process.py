@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from jupyter_mlws.permissions import AccessModes
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -46,8 +48,13 @@ def start_group(
 
 def spawn_detached(argv: Sequence[str], *, env: Mapping[str, str], log_path: Path) -> int:
     """Start a process that outlives its parent (kernel, CLI, Jupyter server)."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "ab") as log:
+    folder = log_path.parent
+    if not folder.is_dir():  # e.g. runs/<id>/: made like the workspace folder above it
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        AccessModes.like(folder.parent).make_dir(folder)
+    # The log is as private as the folder it is in (0600, or 0660 in a shared workspace).
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    with os.fdopen(AccessModes.like(log_path.parent).create_file(log_path, flags), "ab") as log:
         proc = subprocess.Popen(
             list(argv),
             env=dict(env),

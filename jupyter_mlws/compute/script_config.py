@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jupyter_mlws.compute.submit import submit_run
+from jupyter_mlws.compute.submit import submit_run, submit_tags
 from jupyter_mlws.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -51,7 +51,10 @@ class ScriptRunConfig:
         self.argv(source)
         return source
 
-    def submit_to(self, experiment: Experiment, **_: Any) -> Run:
+    def submit_to(
+        self, experiment: Experiment, *, tags: Mapping[str, Any] | None = None, **options: Any
+    ) -> Run:
+        run_tags = submit_tags(self, self.tags, tags, options)
         source = self.validate()
         return submit_run(
             experiment,
@@ -65,7 +68,7 @@ class ScriptRunConfig:
                 "max_duration_s": self.max_duration_s,
                 "env": dict(self.environment_variables),
             },
-            tags=self.tags,
+            tags=run_tags,
             params=self.params,
             display_name=self.display_name,
         )

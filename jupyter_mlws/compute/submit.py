@@ -10,10 +10,24 @@ from jupyter_mlws.artifacts import take_snapshot
 from jupyter_mlws.artifacts.overlay import add_files
 from jupyter_mlws.compute.targets import get_target
 from jupyter_mlws.entities import RunStatus
-from jupyter_mlws.exceptions import ResourceConflictError
+from jupyter_mlws.exceptions import InvalidParameterError, ResourceConflictError
 from jupyter_mlws.tracking import Experiment, Run
 from jupyter_mlws.tracking import Workspace as TrackingWorkspace
 from jupyter_mlws.tracking.git import git_properties
+
+
+def submit_tags(
+    config: object, own: Mapping[str, Any] | None, given: Mapping[str, Any] | None, options: Any
+) -> dict[str, Any]:
+    """The tags of a submission: the config's, then ``submit(config, tags=…)``'s on top.
+
+    Options a config does not know are refused, never silently dropped.
+    """
+    if options:
+        raise InvalidParameterError(
+            f"{type(config).__name__} cannot be submitted with {', '.join(sorted(options))}"
+        )
+    return {**(own or {}), **(given or {})}
 
 
 def submit_run(

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from jupyter_mlws.compute.process import kill_group, start_group
+from jupyter_mlws.permissions import AccessModes
 
 READY_LINE = b"mlws-warm-ready\n"
 Spec = tuple[str, ...]
@@ -144,7 +145,8 @@ class WarmPool:
         self._stop_all()
 
     def _start(self, spec: Spec) -> _Warm | None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.parent.mkdir(parents=True, exist_ok=True)
+        AccessModes.like(self.folder.parent).make_dir(self.folder)
         try:
             proc = start_group(
                 resolve(spec),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Int, Unicode
+from traitlets import Float, Int, Unicode
 
+from jupyter_mlws.server.lost_runs import LostRunSweeper
 from jupyter_mlws.server.routes import API_PREFIX, route_table
 from jupyter_mlws.server.service import MlwsService, ServiceSettings
 from jupyter_mlws.workspace import Workspace
@@ -55,6 +57,18 @@ class MlwsApp(ExtensionApp):
         ),
     ).tag(config=True)
 
+    lost_run_sweep_seconds = Float(
+        5.0,
+        help=(
+            "How often (s) the server looks for runs whose process died (kill -9, crash) and "
+            "marks them Failed, so they do not stay Running until someone reads them. A run "
+            "of this host is found by its pid at the next sweep; one of another host when its "
+            "heartbeat is older than the workspace's lost_after_seconds. 0 disables it."
+        ),
+    ).tag(config=True)
+
+    _sweeper: LostRunSweeper | None = None
+
     def initialize_settings(self) -> None:
         ws = Workspace.open(self.workspace) if self.workspace else Workspace.current()
         root_dir = Path(self.serverapp.root_dir if self.serverapp else ".").resolve()
@@ -66,7 +80,19 @@ class MlwsApp(ExtensionApp):
             chart_max_points=self.chart_max_points,
         )
         self.settings["mlws_service"] = MlwsService(ws, settings)
+        self._sweeper = LostRunSweeper(ws, self.lost_run_sweep_seconds)
         self.log.info("mlws: workspace %s, REST API at /%s", ws.root, API_PREFIX)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(route_table())
+
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        if self._sweeper is not None:
+            self._sweeper.start()
+
+    async def stop_extension(self) -> None:
+        if self._sweeper is not None:
+            await self._sweeper.stop()
+        service = self.settings.get("mlws_service")
+        if isinstance(service, MlwsService):
+            service.close()

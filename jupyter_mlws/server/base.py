@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Mapping
-from functools import cache
+from collections.abc import Callable, Mapping
+from functools import cache, partial
 from http import HTTPStatus
 from importlib.resources import files
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -17,7 +18,10 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.web import HTTPError
 
 from jupyter_mlws.exceptions import InvalidParameterError, MlwsError
+from jupyter_mlws.jsonable import dumps
 from jupyter_mlws.server.service import MlwsService
+
+T = TypeVar("T")
 
 # MLflow-style codes for errors tornado or jupyter_server raise before our code runs.
 _HTTP_CODES = {
@@ -29,6 +33,9 @@ _HTTP_CODES = {
     409: "RESOURCE_CONFLICT",
     501: "NOT_IMPLEMENTED",
 }
+
+
+UNAUTHENTICATED = "authentication required: send the header 'Authorization: token <token>'"
 
 
 @cache
@@ -54,6 +61,11 @@ class MlwsHandler(ExtensionHandlerMixin, APIHandler):
     def service(self) -> MlwsService:
         service: MlwsService = self.settings["mlws_service"]
         return service
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking work (the store, snapshots, clusters) off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.service.pool, partial(fn, *args, **kwargs))
 
     # ---- input -------------------------------------------------------------------------
     def query(self, name: str, default: str | None = None) -> str | None:
@@ -93,10 +105,19 @@ class MlwsHandler(ExtensionHandlerMixin, APIHandler):
     def send(self, payload: Mapping[str, Any] | list[Any], status: int = 200) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(payload, allow_nan=False, default=str))
+        self.finish(dumps(payload))
+
+    def get_login_url(self) -> str:
+        # @authenticated asks for a login page when no user is logged in; an API
+        # answers 401 instead (jupyter_server's APIHandler answers 403).
+        raise HTTPError(401, UNAUTHENTICATED)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
+        if status_code == 403 and not getattr(self, "_jupyter_current_user", None):
+            # refused before any user was known (no token, or POST without one):
+            # that is a missing authentication, 401 as openapi.yaml says, not 403
+            status_code, exc = 401, HTTPError(401, UNAUTHENTICATED)
         if isinstance(exc, MlwsError):
             status_code, body = exc.http_status, exc.to_dict()
         elif isinstance(exc, HTTPError):
@@ -106,6 +127,8 @@ class MlwsHandler(ExtensionHandlerMixin, APIHandler):
             body = {"error_code": "INTERNAL_ERROR", "message": "internal error (see the log)"}
         self.clear()
         self.set_status(status_code)
+        if status_code == 401:
+            self.set_header("WWW-Authenticate", "token")
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body))
 

@@ -8,6 +8,7 @@ only a file the run recorded can be read, so nothing outside the run is reachabl
 from __future__ import annotations
 
 import mimetypes
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, BinaryIO, cast
 
 from jupyter_mlws.artifacts import write_zip
+from jupyter_mlws.artifacts.confine import open_beneath
 from jupyter_mlws.entities import FileEntry
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
 from jupyter_mlws.tracking import Run
@@ -59,15 +61,21 @@ def open_output_notebook(ws: Workspace, run_id: str, path: str, root_dir: Path, 
         raise InvalidParameterError(f"{path!r} is not a notebook (.ipynb)")
     entry = Run(ws, run_id).get_file(path)
     record = ws.store.get_run(run_id)
-    base = (root_dir / folder).resolve()
-    if not base.is_relative_to(root_dir):
-        raise InvalidParameterError(f"outputs folder {folder!r} must be inside the server root")
+    try:
+        base = clean_artifact_path(folder.strip("/"))
+    except InvalidParameterError:
+        raise InvalidParameterError(
+            f"outputs folder {folder!r} must be inside the server root"
+        ) from None
     run_folder = _UNSAFE_NAME.sub("_", f"{record.experiment_name}-{record.number}")
-    dest = base / run_folder / clean_artifact_path(entry.path)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with ws.blobs.open(entry.digest) as src, open(dest, "wb") as out:
+    rel = f"{base}/{run_folder}/{clean_artifact_path(entry.path)}"
+    # open_beneath refuses a symbolic link anywhere below the root (a planted
+    # mlws-outputs/exp-1 -> /elsewhere), so the copy never lands outside it.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    fd = open_beneath(os.path.realpath(root_dir), rel, flags, make_dirs=True)
+    with ws.blobs.open(entry.digest) as src, os.fdopen(fd, "wb") as out:
         shutil.copyfileobj(src, out)
-    return dest.relative_to(root_dir).as_posix()
+    return rel
 
 
 def snapshot_name(ws: Workspace, run_id: str) -> tuple[str, str]:

@@ -3,7 +3,6 @@ call the service, write). Every verb is ``@authenticated`` then ``@authorized``.
 
 from __future__ import annotations
 
-import asyncio
 from importlib.resources import files
 
 from jupyter_server.auth.decorator import authorized
@@ -17,15 +16,16 @@ from jupyter_mlws.server.submission import notebook_parameters
 class WorkspaceHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self) -> None:
-        self.send(self.service.workspace_info())
+    async def get(self) -> None:
+        self.service.submissions.warm()  # a front end is up: submissions may follow
+        self.send(await self.call(self.service.workspace_info))
 
 
 class ChangesHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self) -> None:
-        self.send(self.service.changes())
+    async def get(self) -> None:
+        self.send(await self.call(self.service.changes, self.query("cursor")))
 
 
 class OpenApiHandler(MlwsHandler):
@@ -39,37 +39,37 @@ class OpenApiHandler(MlwsHandler):
 class ExperimentsHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self) -> None:
+    async def get(self) -> None:
         archived = self.query_bool("include_archived")
-        self.send({"experiments": self.service.list_experiments(archived)})
+        self.send({"experiments": await self.call(self.service.list_experiments, archived)})
 
 
 class ExperimentHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, ref: str) -> None:
-        self.send(self.service.get_experiment(ref))
+    async def get(self, ref: str) -> None:
+        self.send(await self.call(self.service.get_experiment, ref))
 
 
 class ExperimentArchiveHandler(MlwsHandler):
     @authenticated
     @authorized
-    def post(self, ref: str) -> None:
-        self.send(self.service.archive_experiment(ref))
+    async def post(self, ref: str) -> None:
+        self.send(await self.call(self.service.archive_experiment, ref))
 
 
 class ComputeListHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self) -> None:
-        self.send({"targets": compute.list_targets(self.service.ws)})
+    async def get(self) -> None:
+        self.send({"targets": await self.call(compute.list_targets, self.service.ws)})
 
 
 class ComputeHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, name: str) -> None:
-        self.send(compute.get_target(self.service.ws, name))
+    async def get(self, name: str) -> None:
+        self.send(await self.call(compute.get_target, self.service.ws, name))
 
 
 class ComputeActionHandler(MlwsHandler):
@@ -77,15 +77,15 @@ class ComputeActionHandler(MlwsHandler):
     @authorized
     async def post(self, name: str, action: str) -> None:
         # starting a cluster waits for its scheduler: keep the event loop free meanwhile
-        self.send(await asyncio.to_thread(compute.act, self.service.ws, name, action))
+        self.send(await self.call(compute.act, self.service.ws, name, action))
 
 
 class NotebookParametersHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self) -> None:
+    async def get(self) -> None:
         path = self.query("path") or ""
-        params = notebook_parameters(self.service.settings.root_dir, path)
+        params = await self.call(notebook_parameters, self.service.settings.root_dir, path)
         self.send({"path": path, "parameters": params})
 
 
@@ -124,27 +124,28 @@ class NotFoundHandler(MlwsHandler):
 class ModelsHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self) -> None:
+    async def get(self) -> None:
         latest = self.query_bool("latest")
-        self.send({"models": registry.list_models(self.service.ws, self.query("name"), latest)})
+        name = self.query("name")
+        self.send({"models": await self.call(registry.list_models, self.service.ws, name, latest)})
 
 
 class ModelHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, ref: str) -> None:
-        self.send(registry.get_model(self.service.ws, ref))
+    async def get(self, ref: str) -> None:
+        self.send(await self.call(registry.get_model, self.service.ws, ref))
 
 
 class EndpointsHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self) -> None:
-        self.send({"endpoints": registry.list_endpoints(self.service.ws)})
+    async def get(self) -> None:
+        self.send({"endpoints": await self.call(registry.list_endpoints, self.service.ws)})
 
 
 class EndpointHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, name: str) -> None:
-        self.send(registry.get_endpoint(self.service.ws, name))
+    async def get(self, name: str) -> None:
+        self.send(await self.call(registry.get_endpoint, self.service.ws, name))

@@ -10,12 +10,11 @@ from urllib.parse import quote
 from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
-from jupyter_mlws.compute.submit import resubmit_run
 from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.server import files
 from jupyter_mlws.server.base import MlwsHandler
 from jupyter_mlws.server.service import MAX_LOG_READ, RunQuery
-from jupyter_mlws.server.submission import Submission, submit
+from jupyter_mlws.server.submission import Submission
 
 CHUNK = 256 * 1024
 MAX_PAGE = 1000
@@ -25,7 +24,7 @@ MAX_CHART_POINTS = 100_000
 class RunsHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self) -> None:
+    async def get(self) -> None:
         order = self.query("order", "desc")
         if order not in ("asc", "desc"):
             raise InvalidParameterError("order must be asc or desc")
@@ -42,11 +41,11 @@ class RunsHandler(MlwsHandler):
             limit=self.query_int("limit", self.service.settings.page_size, 1, MAX_PAGE),
             page_token=self.query("page_token"),
         )
-        self.send(self.service.list_runs(query))
+        self.send(await self.call(self.service.list_runs, query))
 
     @authenticated
     @authorized
-    def post(self) -> None:
+    async def post(self) -> None:
         body = self.json_body("SubmitRequest")
         submission = Submission(
             path=body["path"],
@@ -57,75 +56,76 @@ class RunsHandler(MlwsHandler):
             display_name=body.get("display_name"),
             tags=body.get("tags", {}),
         )
-        run = submit(self.service.ws, self.service.settings.root_dir, submission)
-        self.send(self.service.get_run(run.id), status=201)
+        # snapshotting the folder is the slow part: in a worker process, off the loop
+        details = await asyncio.wrap_future(self.service.submissions.submit(submission))
+        self.send(details, status=201)
 
 
 class RunHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, ref: str) -> None:
-        self.send(self.service.get_run(ref))
+    async def get(self, ref: str) -> None:
+        self.send(await self.call(self.service.get_run, ref))
 
 
 class RunCancelHandler(MlwsHandler):
     @authenticated
     @authorized
-    def post(self, ref: str) -> None:
-        self.send(self.service.cancel_run(ref))
+    async def post(self, ref: str) -> None:
+        self.send(await self.call(self.service.cancel_run, ref))
 
 
 class RunRerunHandler(MlwsHandler):
     @authenticated
     @authorized
-    def post(self, ref: str) -> None:
-        run = resubmit_run(self.service.ws, self.service.resolve_run(ref))
-        self.send(self.service.get_run(run.id), status=201)
+    async def post(self, ref: str) -> None:
+        self.send(await self.call(self.service.rerun, ref), status=201)
 
 
 class MetricsHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, ref: str) -> None:
-        self.send({"metrics": self.service.metrics(ref)})
+    async def get(self, ref: str) -> None:
+        self.send({"metrics": await self.call(self.service.metrics, ref)})
 
 
 class MetricHistoryHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, ref: str) -> None:
+    async def get(self, ref: str) -> None:
         key = self.get_query_argument("key")
         max_points = self.query_int("max_points", 0, 0, MAX_CHART_POINTS) or None
         if max_points is not None and max_points < 2:
             max_points = 2
-        self.send(self.service.metric_history(ref, key, max_points))
+        self.send(await self.call(self.service.metric_history, ref, key, max_points))
 
 
 class LogsHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, ref: str) -> None:
+    async def get(self, ref: str) -> None:
         name = self.query("name", "std_log.txt") or "std_log.txt"
         offset = self.query_int("offset", 0, 0, 2**62)
         max_bytes = self.query_int("max_bytes", 256 * 1024, 1, MAX_LOG_READ)
-        self.send(self.service.read_log(ref, name, offset, max_bytes))
+        self.send(await self.call(self.service.read_log, ref, name, offset, max_bytes))
 
 
 class ArtifactsHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, ref: str) -> None:
-        run_id = self.service.resolve_run(ref)
+    async def get(self, ref: str) -> None:
+        run_id = await self.call(self.service.resolve_run, ref)
         prefix = self.query("prefix", "") or ""
-        self.send({"files": files.list_artifacts(self.service.ws, run_id, prefix)})
+        self.send({"files": await self.call(files.list_artifacts, self.service.ws, run_id, prefix)})
 
 
 class ArtifactContentHandler(MlwsHandler):
     @authenticated
     @authorized
     async def get(self, ref: str) -> None:
-        run_id = self.service.resolve_run(ref)
-        download = files.artifact(self.service.ws, run_id, self.get_query_argument("path"))
+        run_id = await self.call(self.service.resolve_run, ref)
+        path = self.get_query_argument("path")
+        download = await self.call(files.artifact, self.service.ws, run_id, path)
         self.set_header("Content-Length", str(download.size))
         self.set_header("Content-Disposition", _attachment(download.filename))
         self.set_header("ETag", f'"{download.digest}"')
@@ -136,12 +136,17 @@ class ArtifactContentHandler(MlwsHandler):
 class ArtifactOpenHandler(MlwsHandler):
     @authenticated
     @authorized
-    def post(self, ref: str) -> None:
-        run_id = self.service.resolve_run(ref)
+    async def post(self, ref: str) -> None:
+        run_id = await self.call(self.service.resolve_run, ref)
         body = self.json_body("OpenArtifactRequest")
         settings = self.service.settings
-        path = files.open_output_notebook(
-            self.service.ws, run_id, body["path"], settings.root_dir, settings.outputs_dir
+        path = await self.call(
+            files.open_output_notebook,
+            self.service.ws,
+            run_id,
+            body["path"],
+            settings.root_dir,
+            settings.outputs_dir,
         )
         self.send({"path": path})
 
@@ -151,7 +156,8 @@ class SnapshotHandler(MlwsHandler):
     @authorized
     async def get(self, ref: str) -> None:
         ws = self.service.ws
-        snapshot_id, filename = files.snapshot_name(ws, self.service.resolve_run(ref))
+        run_id = await self.call(self.service.resolve_run, ref)
+        snapshot_id, filename = await self.call(files.snapshot_name, ws, run_id)
         spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
         await asyncio.to_thread(files.write_snapshot_zip, ws, snapshot_id, spool)
         spool.seek(0)

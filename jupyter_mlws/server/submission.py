@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_mlws.compute import NotebookRunConfig, ScriptRunConfig
-from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
 from jupyter_mlws.notebooks import inspect_parameters
 from jupyter_mlws.tracking import Run
 from jupyter_mlws.workspace import Workspace
@@ -36,7 +36,7 @@ def inside_root(root_dir: Path, path: str) -> Path:
     if not resolved.is_relative_to(root_dir):
         raise InvalidParameterError(f"path {path!r} is outside the server's root folder")
     if not resolved.is_file():
-        raise InvalidParameterError(f"no such file: {path!r}")
+        raise ResourceNotFoundError(f"no such file: {path!r}")
     return resolved
 
 

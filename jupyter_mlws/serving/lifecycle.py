@@ -30,7 +30,11 @@ from jupyter_mlws.serving.layout import EndpointLayout, validate_endpoint_name
 from jupyter_mlws.serving.liveness import is_running, observe, process_alive, process_started
 from jupyter_mlws.serving.ports import ensure_free
 from jupyter_mlws.serving.prepare import Settings, prepare_generation, snapshot_source
-from jupyter_mlws.serving.runtime.config import write_json_atomic
+from jupyter_mlws.serving.runtime.config import (
+    DEFAULT_MAX_STUCK_THREADS,
+    DEFAULT_THREADS,
+    write_json_atomic,
+)
 from jupyter_mlws.tracking import Workspace
 from jupyter_mlws.tracking.liveness import this_host
 
@@ -55,6 +59,10 @@ class Deployment:
     timeout_s: float = 60.0
     max_body_bytes: int = 10 * 1024 * 1024
     contract: str = "native"
+    threads: int = DEFAULT_THREADS
+    """Calls of a plain ``run()`` at once per worker."""
+    max_stuck_threads: int = DEFAULT_MAX_STUCK_THREADS
+    """Timed-out ``run()`` calls still running at which a worker is replaced."""
 
 
 def deploy(
@@ -77,6 +85,8 @@ def deploy(
         timeout_s=spec.timeout_s,
         max_body_bytes=spec.max_body_bytes,
         contract=spec.contract,
+        threads=spec.threads,
+        max_stuck_threads=spec.max_stuck_threads,
     )
     ws.store.create_endpoint(
         name,
@@ -88,7 +98,8 @@ def deploy(
         models=[(v.name, v.version) for v in versions],
     )
     layout = EndpointLayout.of(ws.root, name)
-    layout.dir.mkdir(parents=True, exist_ok=True)
+    ws.modes.make_dir(layout.dir.parent)
+    ws.modes.make_dir(layout.dir)
     keys = {}
     if spec.auth == "key":
         keys = endpoint_keys.issue_keys(ws.store, layout, name)
@@ -191,6 +202,8 @@ def _check_spec(spec: Deployment) -> None:
         raise InvalidParameterError(f"port must be between 1 and 65535, got {spec.port}")
     if spec.timeout_s <= 0 or spec.max_body_bytes <= 0:
         raise InvalidParameterError("timeout_s and max_body_bytes must be positive")
+    if spec.threads < 1 or spec.max_stuck_threads < 1:
+        raise InvalidParameterError("threads and max_stuck_threads must be at least 1")
 
 
 def _replace_if_down(ws: Workspace, name: str) -> None:
@@ -297,13 +310,14 @@ def _spawn(ws: Workspace, layout: EndpointLayout) -> int:
     # its workers share its process group so that the group can be stopped as one.
     # posix_spawn rather than Popen: no Popen object is left to warn that it still runs.
     log = os.fspath(layout.log_path)
+    os.close(ws.modes.create_file(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND))  # 0600
     return os.posix_spawn(
         sys.executable,
         [sys.executable, "-m", "jupyter_mlws.serving.service", str(layout.dir)],
         env,
         file_actions=[
             (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644),
+            (os.POSIX_SPAWN_OPEN, 1, log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
             (os.POSIX_SPAWN_DUP2, 1, 2),
         ],
         setsid=True,

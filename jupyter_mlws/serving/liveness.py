@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-
-import psutil
-
+from jupyter_mlws import processes
 from jupyter_mlws.entities import EndpointRecord, EndpointState
+from jupyter_mlws.processes import process_started
 from jupyter_mlws.store import SqlStore
 from jupyter_mlws.tracking.liveness import this_host
 
@@ -17,25 +14,12 @@ DEAD = (
 )
 
 
+__all__ = ["is_running", "observe", "process_alive", "process_started"]
+
+
 def process_alive(pid: int | None, started: float | None) -> bool:
-    if not pid:
-        return False
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, os.WNOHANG)  # reap it if this process started it
-    try:
-        proc = psutil.Process(pid)
-        if started is not None and abs(proc.create_time() - started) > 1.0:
-            return False  # the pid was reused by another process
-        return proc.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-def process_started(pid: int) -> float | None:
-    try:
-        return float(psutil.Process(pid).create_time())
-    except psutil.NoSuchProcess:
-        return None
+    # services are started detached by whoever deploys them: reap ours when they exit
+    return processes.process_alive(pid, started, reap=True)
 
 
 def is_running(record: EndpointRecord) -> bool:

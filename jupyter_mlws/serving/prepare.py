@@ -15,7 +15,12 @@ from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.registry import ModelRegistry
 from jupyter_mlws.registry.files import write_files
 from jupyter_mlws.serving.layout import EndpointLayout
-from jupyter_mlws.serving.runtime.config import DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_S
+from jupyter_mlws.serving.runtime.config import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_STUCK_THREADS,
+    DEFAULT_THREADS,
+    DEFAULT_TIMEOUT_S,
+)
 from jupyter_mlws.tracking import Workspace
 
 
@@ -30,6 +35,8 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     drain_s: float = 2.0
     contract: str = "native"  # or "azureml-v1": run(raw_data) gets the body as text
+    threads: int = DEFAULT_THREADS
+    max_stuck_threads: int = DEFAULT_MAX_STUCK_THREADS
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -101,6 +108,8 @@ def prepare_generation(
         "timeout_s": settings.timeout_s,
         "max_body_bytes": settings.max_body_bytes,
         "drain_s": settings.drain_s,
+        "threads": settings.threads,
+        "max_stuck_threads": settings.max_stuck_threads,
         "generation": generation,
         "contract": settings.contract,
         "telemetry": {"db_url": ws.db_url, "endpoint": name},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from jupyter_mlws.permissions import AccessModes
+from jupyter_mlws.store.changes import ChangesMixin
 from jupyter_mlws.store.endpoints import EndpointsMixin
 from jupyter_mlws.store.engine import ensure_schema, make_engine
 from jupyter_mlws.store.experiments import ExperimentsMixin
@@ -24,12 +26,14 @@ class SqlStore(
     TargetsMixin,
     ModelsMixin,
     EndpointsMixin,
+    ChangesMixin,
 ):
     """Every query of the workspace database, one concept module per mixin."""
 
 
-def open_store(url: str) -> SqlStore:
-    engine = make_engine(url)
+def open_store(url: str, modes: AccessModes | None = None) -> SqlStore:
+    """``modes``: who may read a SQLite file created here (default: its owner only)."""
+    engine = make_engine(url, modes)
     try:
         ensure_schema(engine)
     except BaseException:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.engine import Engine
 
-from jupyter_mlws.exceptions import ResourceNotFoundError
+from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
 from jupyter_mlws.store import schema as t
 
 
@@ -65,6 +65,41 @@ def _plain(value: Any) -> Any:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), default=_plain, allow_nan=True)
+
+
+class _Unstorable(Exception):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _strict_plain(value: Any) -> Any:
+    for method in ("tolist", "item"):
+        if hasattr(value, method):
+            return getattr(value, method)()
+    raise _Unstorable(value)
+
+
+def dumps_value(value: Any, what: str) -> str:
+    """A value a user logged (param, tag, row cell, …) as JSON, or a typed error naming it:
+    an object is never stored as its repr, which would read back as a different value."""
+    try:
+        return json.dumps(value, separators=(",", ":"), default=_strict_plain, allow_nan=True)
+    except _Unstorable as exc:
+        bad = exc.value
+    except (TypeError, ValueError) as exc:  # non-string dict keys, circular references
+        raise InvalidParameterError(f"{what} cannot be stored: {exc}") from None
+    raise InvalidParameterError(
+        f"{what} cannot be stored: {type(bad).__name__} {_short_repr(bad)} is not a number, "
+        "string, bool, None, list or dict"
+    )
+
+
+def _short_repr(value: Any, limit: int = 80) -> str:
+    try:
+        text = repr(value)
+    except Exception:
+        return "(unprintable)"
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 def loads(text: str | None) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import weakref
@@ -9,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DatabaseError
 
 from jupyter_mlws.exceptions import MissingExtraError, WorkspaceError
+from jupyter_mlws.permissions import AccessModes
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
@@ -31,8 +33,9 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_connections_after_fork)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, modes: AccessModes | None = None) -> Engine:
     if url.startswith("sqlite"):
+        _create_sqlite_file(url, modes if modes is not None else AccessModes())
         engine = _sqlite_engine(url)
     elif url.startswith("postgresql"):
         engine = _postgres_engine(url)
@@ -44,6 +47,19 @@ def make_engine(url: str) -> Engine:
     raise WorkspaceError(
         f"unsupported store URL {url!r}: use sqlite:///PATH or postgresql+psycopg://…"
     )
+
+
+def _create_sqlite_file(url: str, modes: AccessModes) -> None:
+    """Create the database file with our mode before SQLite does (it would use 0644
+    minus the umask). SQLite gives its -wal and -shm files the mode of the database
+    file, so this one mode covers all three."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    # An existing database keeps the mode its owner gave it; other errors (a missing
+    # folder) are left for SQLite to report in its own words.
+    with contextlib.suppress(OSError):
+        os.close(modes.create_file(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
 
 
 def _sqlite_engine(url: str) -> Engine:

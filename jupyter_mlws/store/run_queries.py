@@ -241,6 +241,10 @@ class RunQueriesMixin(StoreBase):
             tiebreak = t.runs.c.pk.desc() if descending else t.runs.c.pk.asc()
             return list(conn.execute(query.order_by(order, tiebreak).offset(offset).limit(count)))
         key = sort_by[len("metric:") :]
+        if not key.strip():
+            raise InvalidParameterError(
+                f"cannot sort by {sort_by!r}: name the metric, e.g. metric:accuracy"
+            )
         series = t.metric_series.alias("sort_series")
         join_on = and_(series.c.run_pk == t.runs.c.pk, series.c.key == key)
         if experiment_id is not None:

@@ -23,7 +23,7 @@ from jupyter_mlws.exceptions import (
     ResourceNotFoundError,
 )
 from jupyter_mlws.store import schema as t
-from jupyter_mlws.store.base import dumps
+from jupyter_mlws.store.base import dumps, dumps_value
 from jupyter_mlws.store.run_queries import KV_TABLES, RunQueriesMixin
 
 
@@ -227,7 +227,9 @@ class RunsMixin(RunQueriesMixin):
     def _write_kv(self, conn: Connection, name: str, pk: int, values: Mapping[str, Any]) -> None:
         table = KV_TABLES[name]
         kind = name[:-1] if name != "properties" else "property"
-        clean = {validate_name(kind, str(k)): _as_text(v) for k, v in values.items()}
+        clean = {
+            validate_name(kind, str(k)): _as_text(v, f"{kind} {k!r}") for k, v in values.items()
+        }
         existing = dict(
             conn.execute(
                 select(table.c.key, table.c.value).where(
@@ -255,8 +257,8 @@ class RunsMixin(RunQueriesMixin):
         conn.execute(update(t.runs).where(t.runs.c.pk == pk).values(updated_ms=now_ms()))
 
 
-def _as_text(value: Any) -> str:
-    text = value if isinstance(value, str) else dumps(value)
+def _as_text(value: Any, what: str) -> str:
+    text = value if isinstance(value, str) else dumps_value(value, what)
     if len(text) > 8000:
         raise InvalidParameterError("param/tag/property values are limited to 8000 characters")
     return text

@@ -8,12 +8,13 @@ from sqlalchemy import func, insert, select
 
 from jupyter_mlws.entities import RunRecordValue, now_ms, validate_name
 from jupyter_mlws.store import schema as t
-from jupyter_mlws.store.base import StoreBase, dumps, loads
+from jupyter_mlws.store.base import StoreBase, dumps_value, loads
 
 
 class ValuesMixin(StoreBase):
     def add_value(self, run_id: str, key: str, kind: str, value: Any) -> None:
         validate_name("metric", key)
+        text = dumps_value(value, f"{kind} {key!r}")  # a bad value opens no transaction
         c = t.run_values.c
         with self.write() as conn:
             pk = self.run_pk(conn, run_id)
@@ -22,7 +23,7 @@ class ValuesMixin(StoreBase):
             ).scalar_one()
             conn.execute(
                 insert(t.run_values).values(
-                    run_pk=pk, key=key, seq=seq + 1, kind=kind, value=dumps(value), ts=now_ms()
+                    run_pk=pk, key=key, seq=seq + 1, kind=kind, value=text, ts=now_ms()
                 )
             )
 

@@ -21,13 +21,26 @@ class Submittable(Protocol):
     protocol keeps ``Experiment.submit`` free of upward imports (Azure does the same).
     """
 
-    def submit_to(self, experiment: Experiment, **kwargs: Any) -> Run: ...
+    def submit_to(
+        self, experiment: Experiment, *, tags: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> Run: ...
 
 
 class Experiment:
-    def __init__(self, workspace: Workspace, name: str) -> None:
+    """A handle on a stored experiment: constructing one writes nothing.
+
+    ``Workspace.experiment(name)`` is the one call that creates an experiment; here a
+    name must be that of an active experiment, and a stored ``ExperimentInfo`` (also
+    an archived one) is taken as it is.
+    """
+
+    def __init__(self, workspace: Workspace, experiment: str | ExperimentInfo) -> None:
         self.workspace = workspace
-        self.info: ExperimentInfo = workspace.store.get_or_create_experiment(name)
+        self.info: ExperimentInfo = (
+            experiment
+            if isinstance(experiment, ExperimentInfo)
+            else workspace.store.get_experiment(experiment)
+        )
 
     @property
     def name(self) -> str:
@@ -37,9 +50,14 @@ class Experiment:
     def id(self) -> int:
         return self.info.id
 
-    def submit(self, config: Submittable, **kwargs: Any) -> Run:
-        """Submit a ``ScriptRunConfig`` (or another run config); returns the run at once."""
-        return config.submit_to(self, **kwargs)
+    def submit(
+        self, config: Submittable, tags: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> Run:
+        """Submit a ``ScriptRunConfig`` (or another run config); returns the run at once.
+
+        ``tags`` are added to the config's own tags (they win on a clash), as in Azure.
+        """
+        return config.submit_to(self, tags=tags, **kwargs)
 
     def start_logging(
         self,
@@ -75,8 +93,11 @@ class Experiment:
         statuses = (
             [RunStatus.parse(status) if isinstance(status, str) else status] if status else None
         )
-        records, _ = self.workspace.store.list_runs(
-            self.id,
+        from jupyter_mlws.tracking.run_listing import list_runs
+
+        records, _ = list_runs(
+            self.workspace,
+            experiment_id=self.id,
             statuses=statuses,
             tags=tags,
             top_level_only=not include_children,

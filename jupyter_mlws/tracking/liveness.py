@@ -10,7 +10,10 @@ from functools import cache
 from typing import Any
 
 from jupyter_mlws.entities import RunRecord, RunStatus, now_ms
+from jupyter_mlws.processes import process_alive, process_identity
 from jupyter_mlws.store import SqlStore
+
+__all__ = ["LOST", "is_dead", "observe", "process_identity", "this_host"]
 
 LOST = (
     "lost: the process running it stopped without reporting (killed, crashed or machine restarted)"
@@ -22,27 +25,11 @@ def this_host() -> str:
     return socket.gethostname()
 
 
-def process_identity() -> tuple[int, float]:
-    """This process's pid and start time (the pair survives pid reuse)."""
-    import os
-
-    import psutil
-
-    return os.getpid(), psutil.Process().create_time()
-
-
 def is_dead(record: RunRecord, pid_started: float | None, lost_after_s: float) -> bool:
     if not record.status.is_active:
         return False
     if record.host == this_host() and record.pid:
-        import psutil
-
-        try:
-            proc = psutil.Process(record.pid)
-            alive = pid_started is None or abs(proc.create_time() - pid_started) < 1.0
-            return not alive or proc.status() == psutil.STATUS_ZOMBIE
-        except psutil.NoSuchProcess:
-            return True
+        return not process_alive(record.pid, pid_started)
     beat = record.heartbeat_ms or record.created_ms
     return now_ms() - beat > lost_after_s * 1000
 

@@ -14,13 +14,14 @@ import threading
 import time
 import traceback
 from collections.abc import Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
 from jupyter_mlws.entities import RunRecord, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError, RunFailedError
-from jupyter_mlws.tracking import git, liveness
+from jupyter_mlws.tracking import git, liveness, run_listing
 from jupyter_mlws.tracking.metric_writer import get_writer
 from jupyter_mlws.tracking.run_files import RunFiles
 from jupyter_mlws.tracking.run_logging import RunLogging
@@ -49,6 +50,10 @@ class Run(RunLogging, RunFiles, RunModels):
         self.id = run_id
         self._record = record or workspace.store.get_run(run_id)
         self._owned = owned  # this process created it and ends it (interactive runs)
+        # The folder whose outputs/ an interactive run collects when it ends (as the job
+        # runner collects a submitted run's); None: nothing to collect (child runs).
+        self._working_dir: Path | None = None
+        self._metric_buffers = {}
 
     # ---- creation and lookup ---------------------------------------------------------
     @classmethod
@@ -86,6 +91,8 @@ class Run(RunLogging, RunFiles, RunModels):
             record.id, host=liveness.this_host(), pid=pid, pid_started=pid_started
         )
         run = cls(ws, record.id, owned=True)
+        if parent is None:  # a child's files are its parent's: collected once, there
+            run._working_dir = Path(source_dir or os.getcwd()).resolve()
         get_writer().watch(ws.store, run.id, ws.config.heartbeat_seconds)
         _register_exit_handler(run)
         return run
@@ -128,16 +135,16 @@ class Run(RunLogging, RunFiles, RunModels):
         return self._record
 
     def refresh(self) -> RunRecord:
-        record = self.workspace.store.get_run(self.id)
-        self._record = liveness.observe(
-            self.workspace.store, record, self.workspace.config.lost_after_seconds
-        )
-        liveness.kick_stale_queue(self.workspace, self._record)
+        self._record = run_listing.observed(self.workspace, self.workspace.store.get_run(self.id))
         return self._record
 
     @property
     def experiment(self) -> Experiment:
-        return self.workspace.experiment(self._record.experiment_name)
+        """The run's own experiment, by id: also when it is archived (never a new one)."""
+        from jupyter_mlws.tracking.experiment import Experiment
+
+        info = self.workspace.store.get_experiment(self._record.experiment_id)
+        return Experiment(self.workspace, info)
 
     @property
     def number(self) -> int:
@@ -208,9 +215,23 @@ class Run(RunLogging, RunFiles, RunModels):
             self._end(RunStatus.CANCELED)
         self.refresh()
 
+    @property
+    def working_dir(self) -> Path | None:
+        """Where this process executes the run, while it does: an interactive run's start
+        folder, a submitted run's working folder inside its job; else None."""
+        if self.is_submitted:
+            return Path.cwd()
+        if self._owned and self._record.status.is_active:
+            return self._working_dir
+        return None
+
     def _end(self, status: RunStatus, error: Mapping[str, Any] | None = None) -> None:
+        if self._owned and self._working_dir is not None:
+            self._collect_outputs(self._working_dir)
+            self._working_dir = None  # once: a second end must not collect again
         self.workspace.store.transition(self.id, status, error=error)
         get_writer().unwatch(self.id)
+        get_writer().release(self.id)
         self.refresh()
 
     def __enter__(self) -> Run:
@@ -273,8 +294,8 @@ class Run(RunLogging, RunFiles, RunModels):
         return Run.start(self.experiment, name=name, parent=self, kind="child", **kwargs)
 
     def get_children(self, recursive: bool = False) -> list[Run]:
-        records, _ = self.workspace.store.list_runs(
-            parent_id=self.id, limit=10_000, sort_by="number", descending=False
+        records, _ = run_listing.list_runs(
+            self.workspace, parent_id=self.id, limit=10_000, sort_by="number", descending=False
         )
         children = [Run(self.workspace, r.id, record=r) for r in records]
         if recursive:

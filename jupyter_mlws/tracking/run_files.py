@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
 
+from jupyter_mlws.artifacts.collect import collect_folder
 from jupyter_mlws.entities import FileEntry
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
 
 if TYPE_CHECKING:
     from jupyter_mlws.tracking.workspace import Workspace
+
+OUTPUTS = "outputs"  # collected when a run ends, as Azure ML does
 
 
 def clean_artifact_path(name: str) -> str:
@@ -53,15 +57,15 @@ class RunFiles:
         self.workspace.store.add_artifacts(self.id, [entry])
 
     def upload_folder(self, name: str, path: str | os.PathLike[str]) -> list[FileEntry]:
+        """Upload a folder's files; links inside it that point outside it are left out
+        (``artifacts.collect``: the same rule as a submitted run's ``outputs/``)."""
         folder = Path(path)
         if not folder.is_dir():
             raise InvalidParameterError(f"upload_folder: no such folder {str(folder)!r}")
         prefix = clean_artifact_path(name)
-        return self.upload_files(
-            (f"{prefix}/{p.relative_to(folder).as_posix()}", p)
-            for p in sorted(folder.rglob("*"))
-            if p.is_file()
-        )
+        collected = collect_folder(folder.resolve(), self.workspace.blobs, prefix)
+        self.workspace.store.add_artifacts(self.id, collected.entries)
+        return collected.entries
 
     def upload_files(self, items: Iterable[tuple[str, Path]]) -> list[FileEntry]:
         entries = []
@@ -72,6 +76,20 @@ class RunFiles:
             )
         self.workspace.store.add_artifacts(self.id, entries)
         return entries
+
+    def _collect_outputs(self, folder: Path) -> None:
+        """Store ``folder/outputs`` as the run's ``outputs/`` (once, as the run ends)."""
+        outputs = folder / OUTPUTS
+        if not outputs.is_dir():
+            return
+        try:
+            self.upload_folder(OUTPUTS, outputs)
+        except Exception as exc:  # ending the run must not fail; but say what was not kept
+            print(
+                f"[mlws] run {self.id}: could not collect {outputs}: {exc}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def get_file_names(self, prefix: str = "") -> list[str]:
         return [e.path for e in self.workspace.store.list_artifacts(self.id, prefix)]

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from jupyter_mlws.entities import validate_metric_value, validate_name
 from jupyter_mlws.exceptions import InvalidParameterError
-from jupyter_mlws.tracking.metric_writer import get_writer
+from jupyter_mlws.tracking.metric_writer import clock, get_writer
 
 if TYPE_CHECKING:
+    from jupyter_mlws.tracking.metric_writer import SeriesBuffer
     from jupyter_mlws.tracking.workspace import Workspace
 
 
@@ -21,10 +22,29 @@ class RunLogging:
     workspace: Workspace
     _upload_bytes: Callable[[str, bytes], None]  # provided by RunFiles
 
+    _metric_buffers: dict[str, SeriesBuffer]  # this run's series in the metric writer
+
     def log(self, name: str, value: Any, description: str = "", step: int | None = None) -> None:
         """Log a number (a point of the metric ``name``), a bool, or a string."""
-        if type(value) is float or type(value) is int:  # hot path: no further checks
-            number = float(value)
+        if type(value) is float and (step is None or (type(step) is int and step >= 0)):
+            # Hot path (about a million points/s): append to this series' buffer while it
+            # has room. See SeriesBuffer for why no lock is needed; the slow path below
+            # grants room under the buffer cap, applies backpressure or counts drops.
+            series = self._metric_buffers.get(name)
+            if series is not None and len(series.stamps) < series.limit:
+                if step is None:
+                    step = series.next_step
+                series.next_step = step + 1
+                series.values.append(value)
+                series.steps.append(step)
+                series.stamps.append(clock())
+                return
+            number = value
+        elif type(value) is int:
+            try:
+                number = float(value)
+            except OverflowError:  # an int beyond float64 (10**400)
+                number = validate_metric_value(name, value)  # raises the typed error
         elif isinstance(value, str):
             self.workspace.store.add_value(self.id, validate_name("metric", name), "string", value)
             return
@@ -34,7 +54,7 @@ class RunLogging:
             raise InvalidParameterError(
                 f"step of {name!r} must be a non-negative int, got {step!r}"
             )
-        get_writer().add(self.workspace.store, self.id, name, number, step)
+        get_writer().add(self.workspace.store, self.id, name, number, step, self._metric_buffers)
 
     def log_metrics(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
         for name, value in metrics.items():
@@ -121,7 +141,7 @@ class RunLogging:
         out: dict[str, Any] = {}
         for key in store.metric_keys(self.id):
             if name is None or key == name:
-                out[key] = _one_or_list(store.metric_history(self.id, key).values)
+                out[key] = _one_or_list(store.metric_history(self.id, key).values.tolist())
         grouped: dict[str, list[Any]] = {}
         kinds: dict[str, str] = {}
         for item in store.list_values(self.id, name):
@@ -145,7 +165,11 @@ class RunLogging:
     def get_metric_history(self, name: str) -> dict[str, list[Any]]:
         self.flush()
         series = self.workspace.store.metric_history(self.id, name)
-        return {"steps": series.steps, "timestamps": series.timestamps, "values": series.values}
+        return {
+            "steps": series.steps.tolist(),
+            "timestamps": series.timestamps.tolist(),
+            "values": series.values.tolist(),
+        }
 
 
 def _is_number(value: Any) -> bool:

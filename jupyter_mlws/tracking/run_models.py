@@ -1,8 +1,9 @@
 """The models half of ``Run``: register a model from the run's files, with lineage.
 
-Works while the run is still running: a path not yet collected into the run's outputs
-is read from the working folder and uploaded to the run first (Azure needed an explicit
-``upload_file`` before ``register_model`` mid-run).
+Works while the run is still running, in the process that runs it: a path not yet
+collected into the run's outputs is read from its working folder and uploaded to the
+run first (Azure needed an explicit ``upload_file`` before ``register_model`` mid-run).
+Anywhere else only files the run holds count: never a same-named local file.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ class RunModels:
 
         def upload_file(self, name: str, path_or_stream: Any) -> FileEntry: ...
         def upload_folder(self, name: str, path: str | os.PathLike[str]) -> list[FileEntry]: ...
+
+        @property
+        def working_dir(self) -> Path | None: ...
 
     def register_model(
         self,
@@ -57,23 +61,24 @@ class RunModels:
             datasets=datasets,
         )
 
-    def model_files(
-        self, model_path: str, *, upload_local: bool = True
-    ) -> tuple[str, list[FileEntry]]:
+    def model_files(self, model_path: str) -> tuple[str, list[FileEntry]]:
         """The run's files under ``model_path``, renamed as the model will hold them.
 
-        With ``upload_local``, a path the run has not uploaded yet but that exists in the
-        current folder (its working folder, while it runs) is uploaded to the run first.
+        Only files the run holds: never a file of the same name in the current folder
+        (that may be another run's). The one exception is the process executing the
+        run, while it runs: there a path in its working folder is the run's own output,
+        not collected yet, and is uploaded to the run first.
         """
         clean = clean_artifact_path(model_path.rstrip("/"))
         found = self._stored_files(clean)
-        if not found and upload_local and Path(clean).exists():
-            self._upload_local(clean)
+        working = self.working_dir
+        if not found and working is not None and (working / clean).exists():
+            self._upload_local(working / clean, clean)
             found = self._stored_files(clean)
         if not found:
             raise ResourceNotFoundError(
-                f"run {self.id} has no file or folder {model_path!r} (neither among its "
-                "uploaded files nor in the current folder)"
+                f"run {self.id} holds no file or folder {model_path!r} (upload it to the run "
+                "first, or give the absolute path of a local file to register instead)"
             )
         root = PurePosixPath(clean).name
         return root, [
@@ -85,8 +90,8 @@ class RunModels:
         exact = [e for e in entries if e.path == clean]
         return exact or [e for e in entries if e.path.startswith(clean + "/")]
 
-    def _upload_local(self, clean: str) -> None:
-        if Path(clean).is_dir():
-            self.upload_folder(clean, clean)
+    def _upload_local(self, source: Path, clean: str) -> None:
+        if source.is_dir():
+            self.upload_folder(clean, source)
         else:
-            self.upload_file(clean, clean)
+            self.upload_file(clean, source)

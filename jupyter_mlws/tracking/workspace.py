@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from jupyter_mlws import config as cfg
 from jupyter_mlws.artifacts.blobs import BlobStore
 from jupyter_mlws.entities import Experiment as ExperimentInfo
-from jupyter_mlws.exceptions import ResourceAlreadyExistsError
+from jupyter_mlws.exceptions import ResourceAlreadyExistsError, WorkspaceError
 from jupyter_mlws.store import SqlStore, open_store
 
 if TYPE_CHECKING:
@@ -34,8 +34,9 @@ class Workspace:
         self.config = config
         self.db_url = cfg.absolute_db_url(root, config.db_url)
         self.artifact_url = cfg.absolute_artifact_url(root, config.artifact_url)
-        self.store: SqlStore = open_store(self.db_url)
-        self.blobs = BlobStore(self.artifact_url)
+        self.modes = config.access_modes()
+        self.store: SqlStore = open_store(self.db_url, self.modes)
+        self.blobs = BlobStore(self.artifact_url, modes=self.modes)
 
     # ---- opening ------------------------------------------------------------------
     @classmethod
@@ -46,11 +47,16 @@ class Workspace:
         db_url: str | None = None,
         artifact_url: str | None = None,
         force: bool = False,
+        shared_group: str | None = None,
     ) -> W:
-        """Create `.mlws/` in ``path`` (default: the current folder)."""
+        """Create `.mlws/` in ``path`` (default: the current folder).
+
+        Private to its owner by default; ``shared_group`` shares it with a group.
+        """
         root = cfg.resolve_root(path if path is not None else Path.cwd())
         exists = (root / cfg.CONFIG_FILENAME).is_file()
-        if exists and not force and db_url is None and artifact_url is None:
+        asked = (db_url, artifact_url, shared_group)
+        if exists and not force and all(value is None for value in asked):
             return cls.open(root)
         if exists and not force:
             raise ResourceAlreadyExistsError(
@@ -61,6 +67,16 @@ class Workspace:
             config.db_url = db_url
         if artifact_url:
             config.artifact_url = artifact_url
+        modes = config.access_modes()  # an unknown group is refused before any write
+        if shared_group:
+            config.shared_group = shared_group
+            modes = config.access_modes()
+            if root.is_dir():
+                modes.apply_tree(root)  # an existing workspace joins the group as a whole
+        # Connect (and create the schema) before writing: a wrong URL or password must
+        # leave the existing workspace.json as it was.
+        modes.make_dir(root)
+        open_store(cfg.absolute_db_url(root, config.db_url), modes).close()
         cfg.write_config(root, config)
         _forget(root)
         return cls.open(root)
@@ -77,10 +93,10 @@ class Workspace:
 
     # ---- experiments and runs -------------------------------------------------------
     def experiment(self, name: str) -> Experiment:
-        """Get or create the experiment ``name``."""
+        """Get or create the experiment ``name`` (the one call that creates experiments)."""
         from jupyter_mlws.tracking.experiment import Experiment
 
-        return Experiment(self, name)
+        return Experiment(self, self.store.get_or_create_experiment(name))
 
     def experiments(self, include_archived: bool = False) -> list[ExperimentInfo]:
         return self.store.list_experiments(include_archived=include_archived)
@@ -92,13 +108,11 @@ class Workspace:
 
     @property
     def cache_dir(self) -> Path:
-        path = self.root / "cache"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return self.modes.make_dir(self.root / "cache")
 
     @property
     def runs_dir(self) -> Path:
-        return self.root / "runs"
+        return self.modes.make_dir(self.root / "runs")
 
     def details(self) -> dict[str, Any]:
         return {
@@ -119,13 +133,33 @@ def _open(cls: type[W], root: Path, must_exist: bool) -> W:
         found = _opened.get(key)
         if found is not None:
             return found
-        if not (root / cfg.CONFIG_FILENAME).is_file():
-            if must_exist:
-                cfg.load_config(root)  # raises the "run mlws init" error
-            cfg.write_config(root, cfg.WorkspaceConfig())
-        ws = cls(root, cfg.load_config(root))
+        try:
+            ws = _open_new(cls, root, must_exist)
+        except PermissionError as exc:
+            raise _unreadable(root, exc) from None
         _opened[key] = ws
         return ws
+
+
+def _open_new(cls: type[W], root: Path, must_exist: bool) -> W:
+    if not (root / cfg.CONFIG_FILENAME).is_file():
+        if must_exist:
+            cfg.load_config(root)  # raises the "run mlws init" error
+        cfg.write_config(root, cfg.WorkspaceConfig())
+    config = cfg.load_config(root)
+    db_file = cfg.sqlite_file(cfg.absolute_db_url(root, config.db_url))
+    if db_file is not None and db_file.exists() and not os.access(db_file, os.R_OK | os.W_OK):
+        # SQLite would only say "unable to open database file"
+        raise PermissionError(13, "Permission denied", str(db_file))
+    return cls(root, config)
+
+
+def _unreadable(root: Path, exc: PermissionError) -> WorkspaceError:
+    where = exc.filename or root
+    return WorkspaceError(
+        f"cannot use the workspace at {root}: permission denied on {where} (it belongs to "
+        f"another user; ask for access, or set {cfg.ENV_WORKSPACE} to a workspace of yours)"
+    )
 
 
 def _forget(root: Path) -> None:

@@ -10,6 +10,7 @@ import ipywidgets as w
 import plotly.graph_objects as go
 
 from jupyter_mlws.exceptions import MlwsError
+from jupyter_mlws.services import experiments, runs
 from jupyter_mlws.tracking import Experiment, Run, Workspace
 from jupyter_mlws.widgets import html
 from jupyter_mlws.widgets.metric_charts import MAX_POINTS, as_arrays, metric_figure
@@ -97,9 +98,7 @@ class ExperimentView(w.VBox):
         for run in self.table.selected if key else []:
             if key not in run.record.metrics:
                 continue
-            steps, values = as_arrays(
-                run.workspace.store.metric_downsampled(run.id, key, MAX_POINTS)
-            )
+            steps, values = as_arrays(runs.metric_series(run.workspace, run.id, key, MAX_POINTS))
             r = run.record
             traces.append(
                 {
@@ -164,5 +163,5 @@ def _as_float(value: str | None) -> float | None:
 
 
 def _find_experiment(ws: Workspace, name: str) -> Experiment:
-    ws.store.get_experiment(name)  # unknown → ResourceNotFoundError, never created here
+    experiments.get_experiment(ws, name)  # unknown → ResourceNotFoundError, never created
     return ws.experiment(name)

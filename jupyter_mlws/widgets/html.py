@@ -6,8 +6,8 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from jupyter_mlws.cli.output import fmt
 from jupyter_mlws.entities import RunStatus
+from jupyter_mlws.formatting import fmt
 
 STATUS_COLORS: dict[RunStatus, str] = {
     RunStatus.NOT_STARTED: "#6b7280",

@@ -6,8 +6,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from jupyter_mlws.store import SqlStore
-from jupyter_mlws.tracking.run import LOG_NAME
+from jupyter_mlws.services import runs
+from jupyter_mlws.services.runs import LOG_NAME
+from jupyter_mlws.tracking import Workspace
 from jupyter_mlws.widgets.html import pre
 
 TAIL_CHARS = 20_000
@@ -23,16 +24,16 @@ class LogViewer(w.VBox):
         self.text = ""
         self.names: list[str] = []
         self._offset = 0
-        self._store: SqlStore | None = None
+        self._ws: Workspace | None = None
         self._run_id = ""
 
     @property
     def current(self) -> str | None:
         return self.picker.value if self.picker is not None else None
 
-    def update(self, store: SqlStore, run_id: str) -> bool:
-        self._store, self._run_id = store, run_id
-        names = store.log_names(run_id)
+    def update(self, ws: Workspace, run_id: str) -> bool:
+        self._ws, self._run_id = ws, run_id
+        names = runs.log_names(ws, run_id)
         changed = False
         if names != self.names:
             self.names = names
@@ -40,7 +41,7 @@ class LogViewer(w.VBox):
             changed = True
         name = self.current
         if name is not None:
-            changed = self._tail(store, run_id, name) or changed
+            changed = self._tail(ws, run_id, name) or changed
         return changed
 
     def _show_names(self, names: list[str]) -> None:
@@ -58,15 +59,16 @@ class LogViewer(w.VBox):
 
     def _picked(self, change: dict[str, Any]) -> None:
         self.text, self._offset = "", 0
-        if self._store is not None and change["new"] is not None:
-            self._tail(self._store, self._run_id, change["new"])
+        if self._ws is not None and change["new"] is not None:
+            self._tail(self._ws, self._run_id, change["new"])
 
-    def _tail(self, store: SqlStore, run_id: str, name: str) -> bool:
+    def _tail(self, ws: Workspace, run_id: str, name: str) -> bool:
         if self._offset == 0:
-            self._offset = max(0, store.log_size(run_id, name) - TAIL_CHARS)
-        data, self._offset = store.read_log(run_id, name, self._offset)
-        if not data:
+            self._offset = max(0, runs.log_size(ws, run_id, name) - TAIL_CHARS)
+        piece = runs.read_log(ws, run_id, name, self._offset)
+        self._offset = piece.next_offset
+        if not piece.text:
             return False
-        self.text = (self.text + data.decode("utf-8", errors="replace"))[-TAIL_CHARS:]
+        self.text = (self.text + piece.text)[-TAIL_CHARS:]
         self.view.value = pre(self.text)
         return True

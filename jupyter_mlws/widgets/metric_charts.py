@@ -15,8 +15,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from jupyter_mlws.entities import LatestMetric
-from jupyter_mlws.store import SqlStore
-from jupyter_mlws.store.metrics import MetricSeries
+from jupyter_mlws.services import runs
+from jupyter_mlws.services.runs import MetricSeries
+from jupyter_mlws.tracking import Workspace
 
 MAX_POINTS = 1000  # per chart; the store keeps each bucket's min and max when it thins
 
@@ -49,12 +50,12 @@ class MetricCharts(w.VBox):
         self.figures: dict[str, go.FigureWidget] = {}
         self._counts: dict[str, int] = {}
 
-    def update(self, store: SqlStore, run_id: str, latest: list[LatestMetric]) -> bool:
+    def update(self, ws: Workspace, run_id: str, latest: list[LatestMetric]) -> bool:
         changed = False
         for metric in latest:
             if self._counts.get(metric.key) == metric.count:
                 continue
-            steps, values = as_arrays(store.metric_downsampled(run_id, metric.key, MAX_POINTS))
+            steps, values = as_arrays(runs.metric_series(ws, run_id, metric.key, MAX_POINTS))
             figure = self.figures.get(metric.key)
             if figure is None:
                 trace = {"type": "scatter", "x": steps, "y": values, "mode": "lines"}

@@ -14,9 +14,10 @@ from typing import Any
 
 import ipywidgets as w
 
-from jupyter_mlws.cli.output import fmt_duration, fmt_time
 from jupyter_mlws.entities import RunRecord
 from jupyter_mlws.exceptions import MlwsError
+from jupyter_mlws.formatting import fmt_duration, fmt_time
+from jupyter_mlws.services import runs
 from jupyter_mlws.tracking import Run, Workspace
 from jupyter_mlws.widgets import html
 from jupyter_mlws.widgets.log_viewer import LogViewer
@@ -95,7 +96,7 @@ class RunDetails(w.VBox):
             if isinstance(run, Run):
                 return run
             ws = workspace or Workspace.current()
-            return Run(ws, ws.store.resolve_run_id(run))
+            return Run(ws, runs.resolve_run_id(ws, run))
         except MlwsError as exc:
             self._show_missing(exc.message)
         except Exception as exc:
@@ -118,7 +119,7 @@ class RunDetails(w.VBox):
         except MlwsError as exc:
             self._show_missing(exc.message)
             return Poll(changed=True, finished=True)
-        store = run.workspace.store
+        ws = run.workspace
         one_off = not self.built
         if one_off:
             self._build(run)
@@ -128,8 +129,8 @@ class RunDetails(w.VBox):
             self._show_record(record)
         self.timings.value = _timings(record)
         record_changed = changed
-        changed = self.charts.update(store, run.id, store.latest_metrics(run.id)) or changed
-        changed = self.logs.update(store, run.id) or changed
+        changed = self.charts.update(ws, run.id, runs.latest_metrics(ws, run.id)) or changed
+        changed = self.logs.update(ws, run.id) or changed
         now = time.monotonic()
         if record_changed or record.status.is_terminal or now - self._files_seen > SLOW_PARTS_S:
             self._files_seen = now
@@ -195,7 +196,7 @@ class _Outputs(w.VBox):
         self.link: w.HTML | None = None
 
     def update(self) -> None:
-        entries = self.run.workspace.store.list_artifacts(self.run.id)
+        entries = runs.artifacts(self.run.workspace, self.run.id)
         names = [e.path for e in entries]
         if names == self.names:
             return

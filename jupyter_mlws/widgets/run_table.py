@@ -11,8 +11,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from jupyter_mlws.cli.output import fmt, fmt_duration, fmt_time
 from jupyter_mlws.entities import RunRecord
+from jupyter_mlws.formatting import fmt, fmt_duration, fmt_time
 from jupyter_mlws.tracking import Run
 from jupyter_mlws.widgets import html
 

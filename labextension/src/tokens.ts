@@ -4,7 +4,7 @@
 import { Token } from '@lumino/coreutils';
 
 import { MlwsClient } from './api/client';
-import { LiveCursor } from './models/live';
+import { ChangeFeed } from './models/changeFeed';
 
 export interface IMlwsSettings {
   refreshIntervalMs: number;
@@ -15,8 +15,8 @@ export interface IMlwsSettings {
 
 export interface IMlws {
   readonly client: MlwsClient;
-  /** Polled change cursor; views refresh when it moves. */
-  readonly cursor: LiveCursor;
+  /** The polled change feed; views refetch what it says changed. */
+  readonly cursor: ChangeFeed;
   readonly settings: IMlwsSettings;
 }
 

@@ -97,7 +97,7 @@ def test_writes_leave_no_temporary_files_and_blobs_are_read_only(
     digests = {store.put_bytes(bytes([i]) * i) for i in range(50)}
     stored = files_under(tmp_path / "blobs")
     assert {p.parent.name + p.name for p in stored} == digests
-    assert all(p.stat().st_mode & 0o777 == 0o444 for p in stored)
+    assert all(p.stat().st_mode & 0o777 == 0o400 for p in stored)  # read-only, owner only
 
 
 def test_a_failed_write_leaves_neither_blob_nor_temp_file(store: BlobStore, tmp_path: Path) -> None:

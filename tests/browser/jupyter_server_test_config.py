@@ -14,14 +14,14 @@ REPO = Path(__file__).resolve().parents[2]
 c = get_config()  # type: ignore[name-defined]  # noqa: F821  (provided by traitlets)
 configure_jupyter_server(c)
 
-# The prebuilt extension of this checkout (jlpm build:prod writes it there), under the
-# folder name JupyterLab serves it by: its npm name.
-extensions = Path(mkdtemp(prefix="mlws-labextensions-"))
-(extensions / "jupyter-mlws").symlink_to(REPO / "jupyter_mlws" / "labextension")
-c.LabServerApp.extra_labextensions_path = [
-    str(Path(sys.modules["jupyterlab.galata"].__file__).parent),
-    str(extensions),
-]
+# Galata's helper extension, and (unless an installed wheel is under test, which serves
+# its own) the prebuilt extension of this checkout (jlpm build:prod writes it there),
+# under the folder name JupyterLab serves it by: its npm name.
+c.LabServerApp.extra_labextensions_path = [str(Path(sys.modules["jupyterlab.galata"].__file__).parent)]
+if not os.environ.get("MLWS_BROWSER_INSTALLED"):
+    extensions = Path(mkdtemp(prefix="mlws-labextensions-"))
+    (extensions / "jupyter-mlws").symlink_to(REPO / "jupyter_mlws" / "labextension")
+    c.LabServerApp.extra_labextensions_path.append(str(extensions))
 c.ServerApp.jpserver_extensions = {"jupyter_mlws.server": True}
 
 workspace = Path(os.environ.get("MLWS_BROWSER_WORKSPACE") or mkdtemp(prefix="mlws-browser-"))

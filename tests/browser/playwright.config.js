@@ -7,6 +7,12 @@ const base = require('@jupyterlab/galata/lib/playwright-config');
 
 const exe = process.env.CHROMIUM_PATH;
 const port = process.env.MLWS_BROWSER_PORT || '8988';
+// An installed wheel under test (.ci/wheel-check --galata): JupyterLab from that PATH,
+// which has no Node.js, serving the extension the wheel installed.
+const serverPath = process.env.MLWS_BROWSER_SERVER_PATH;
+const lab = serverPath
+  ? `env PATH="${serverPath}" MLWS_BROWSER_INSTALLED=1 jupyter lab --config jupyter_server_test_config.py`
+  : 'jlpm start';
 
 module.exports = {
   ...base,
@@ -20,7 +26,7 @@ module.exports = {
     ...(exe ? { launchOptions: { executablePath: exe, args: ['--no-sandbox'] } } : {})
   },
   webServer: {
-    command: `jlpm start --allow-root --ServerApp.port=${port}`,
+    command: `${lab} --allow-root --ServerApp.port=${port}`,
     url: `http://localhost:${port}/lab`,
     timeout: 120000,
     reuseExistingServer: !process.env.CI

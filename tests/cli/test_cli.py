@@ -89,6 +89,7 @@ def test_failed_run_exits_non_zero(project: Path) -> None:
         (["run", "show", "exp:99"], "does not exist"),
         (["run", "submit", "missing.py"], "not found"),
         (["run", "list", "--sort", "bogus"], "cannot sort by"),
+        (["run", "list", "--sort", "metric:"], "cannot sort by 'metric:': name the metric"),
         (["run", "list", "-s", "Sleeping"], "unknown run status"),
         (["run", "submit", "-c", "nowhere", "train.py"], "unknown compute target"),
         (["experiment", "archive", "ghost"], "does not exist"),

@@ -99,8 +99,8 @@ def test_cancel_stops_a_running_task_whose_key_is_the_run_id(
     assert run.id in keys
     run.cancel()
     with pytest.raises(RunFailedError, match="Canceled"):
-        run.wait_for_completion(timeout=60)
-    wait_until(lambda: gone(kernel) and gone(papermill_process), timeout=15)
+        run.wait_for_completion(timeout=120)
+    wait_until(lambda: gone(kernel) and gone(papermill_process), timeout=120)
 
 
 def test_a_killed_worker_fails_its_run_with_the_reason(
@@ -116,4 +116,4 @@ def test_a_killed_worker_fails_its_run_with_the_reason(
         run.wait_for_completion(timeout=120)
     error = run.refresh().error
     assert error is not None and error.get("code") in ("worker_lost", "lost"), error
-    wait_until(lambda: gone(kernel) and gone(papermill_process), timeout=15)
+    wait_until(lambda: gone(kernel) and gone(papermill_process), timeout=120)

@@ -1,11 +1,11 @@
 """Local script runs end to end: real runner processes, real process groups."""
 
+import itertools
 import os
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import psutil
@@ -121,7 +121,7 @@ def test_max_duration_is_enforced(ws: Workspace, src: Path) -> None:
     name = script(src, "slow.py", "import time\nprint('start', flush=True)\ntime.sleep(60)\n")
     run = ws.experiment("e").submit(ScriptRunConfig(src, name, max_duration_s=1))
     with pytest.raises(RunFailedError, match="maximum duration"):
-        run.wait_for_completion(timeout=60)
+        run.wait_for_completion(timeout=120)
     assert "start" in run.get_logs()
 
 
@@ -146,7 +146,7 @@ def test_cancel_kills_the_whole_process_group(ws: Workspace, src: Path) -> None:
     pids = _children_pids(run)
     run.cancel()
     with pytest.raises(RunFailedError, match="Canceled"):
-        run.wait_for_completion(timeout=60)
+        run.wait_for_completion(timeout=120)
     wait_until(
         lambda: (
             not any(
@@ -154,7 +154,7 @@ def test_cancel_kills_the_whole_process_group(ws: Workspace, src: Path) -> None:
                 for p in pids
             )
         ),
-        timeout=15,
+        timeout=120,
     )
 
 
@@ -173,7 +173,7 @@ def test_killed_user_process_fails_and_keeps_logs(ws: Workspace, src: Path) -> N
     wait_until(lambda: "working" in run.get_logs())
     os.kill(_children_pids(run)[0], signal.SIGKILL)
     with pytest.raises(RunFailedError, match="SIGKILL"):
-        run.wait_for_completion(timeout=60)
+        run.wait_for_completion(timeout=120)
     assert "working" in run.get_logs()
 
 
@@ -185,27 +185,54 @@ def test_killed_runner_is_marked_lost(ws: Workspace, src: Path) -> None:
     assert runner_pid is not None
     os.kill(runner_pid, signal.SIGKILL)
     with pytest.raises(RunFailedError, match="lost"):
-        run.wait_for_completion(timeout=60)
+        run.wait_for_completion(timeout=120)
 
 
-def test_concurrency_limit_queues_without_a_daemon(ws: Workspace, src: Path) -> None:
+GATED = """
+import os, time
+while not os.path.exists({gate!r}):  # held until the test opens the gate
+    time.sleep(0.05)
+print("{message}")
+"""
+
+
+def test_concurrency_limit_queues_without_a_daemon(
+    ws: Workspace, src: Path, tmp_path: Path
+) -> None:
     ws.config.local_max_concurrency = 1
     write_config(ws.root, ws.config)  # runners read it when they dispatch the next run
-    name = script(src, "nap.py", "import time\ntime.sleep(0.5)\n")
+    gate = tmp_path / "gate"
+    name = script(src, "held.py", GATED.format(gate=str(gate), message="done"))
     exp = ws.experiment("e")
     runs = [exp.submit(ScriptRunConfig(src, name)) for _ in range(3)]
-    statuses = [r.refresh().status for r in runs]
-    assert statuses.count(RunStatus.QUEUED) >= 2
-    max_active = 0
-    while not all(r.refresh().status.is_terminal for r in runs):
-        max_active = max(max_active, sum(r.record.status.is_active for r in runs))
-        time.sleep(0.02)
-    assert max_active == 1
-    assert all(r.record.status is RunStatus.COMPLETED for r in runs)
+    # one run holds the only slot (it cannot end before the gate opens): the others wait
+    wait_until(lambda: any(r.refresh().status is RunStatus.RUNNING for r in runs), timeout=120)
+    statuses = sorted(r.refresh().status.value for r in runs)
+    assert statuses == ["Queued", "Queued", "Running"]
+    gate.touch()
+    for r in runs:
+        r.wait_for_completion(timeout=240)
+    records = sorted((r.refresh() for r in runs), key=lambda rec: rec.started_ms or 0)
+    assert all(rec.status is RunStatus.COMPLETED for rec in records)
+    for before, after in itertools.pairwise(records):  # one at a time: no overlap
+        assert before.ended_ms is not None and after.started_ms is not None
+        assert after.started_ms >= before.ended_ms
+
+
+def test_submit_tags_are_kept_with_the_configs_own(ws: Workspace, src: Path) -> None:
+    name = script(src, "a.py", "print(1)\n")
+    config = ScriptRunConfig(src, name, tags={"team": "a", "stage": "dev"})
+    run = ws.experiment("e").submit(config, tags={"stage": "prod", "sweep": "7"})
+    assert run.record.tags == {"team": "a", "stage": "prod", "sweep": "7"}
+    assert config.tags == {"team": "a", "stage": "dev"}  # the config is not changed
+    with pytest.raises(InvalidParameterError, match="cannot be submitted with colour"):
+        ws.experiment("e").submit(config, colour="red")
+    run.wait_for_completion(timeout=120)
 
 
 def test_run_survives_the_submitting_process(ws: Workspace, src: Path, tmp_path: Path) -> None:
-    name = script(src, "nap.py", "import time\ntime.sleep(1)\nprint('done')\n")
+    gate = tmp_path / "gate"
+    name = script(src, "held.py", GATED.format(gate=str(gate), message="done"))
     submitter = tmp_path / "submit.py"
     submitter.write_text(
         textwrap.dedent(f"""
@@ -218,7 +245,9 @@ def test_run_survives_the_submitting_process(ws: Workspace, src: Path, tmp_path:
         [sys.executable, str(submitter)], capture_output=True, text=True, check=True
     )
     run = Run(ws, out.stdout.strip())
-    run.wait_for_completion(timeout=60)
+    assert not run.refresh().status.is_terminal  # the submitter is gone, the run is not
+    gate.touch()
+    run.wait_for_completion(timeout=120)
     assert "done" in run.get_logs()
 
 
@@ -231,12 +260,12 @@ def test_runs_go_through_the_local_agent_when_enabled(
     name = script(src, "who.py", "import os\nprint('parent', os.getppid())\n")
     exp = ws.experiment("e")
     try:
-        exp.submit(ScriptRunConfig(src, name)).wait_for_completion(timeout=60)  # cold
+        exp.submit(ScriptRunConfig(src, name)).wait_for_completion(timeout=120)  # cold
         wait_until(lambda: local_agent.status(ws) is not None)
         agent = local_agent.status(ws)
         assert agent is not None
         second = exp.submit(ScriptRunConfig(src, name))
-        second.wait_for_completion(timeout=60)
+        second.wait_for_completion(timeout=120)
         assert ws.store.get_run(second.id).pid == agent["pid"]
         assert f"parent {agent['pid']}" in second.get_logs()
     finally:

@@ -33,7 +33,7 @@ def _ready(pool: WarmPool, n: int) -> bool:
 def test_each_process_runs_one_command_and_the_pool_refills(tmp_path: Path) -> None:
     pool = WarmPool(2, tmp_path / "warm", env={"PATH": "/usr/bin:/bin"})
     pool.want(WARM)
-    wait_until(lambda: _ready(pool, 2), timeout=30)
+    wait_until(lambda: _ready(pool, 2), timeout=120)
     pids = []
     for n in range(3):
         proc = pool.launch(WARM, ["{python}", f"job{n}"], tmp_path, {"X": f"x{n}"})
@@ -46,14 +46,14 @@ def test_each_process_runs_one_command_and_the_pool_refills(tmp_path: Path) -> N
         assert words[:4] == ["ran", f"job{n}", "-", f"x{n}"]
         assert words[5] == str(tmp_path)
         pids.append(int(words[4]))
-        wait_until(lambda: _ready(pool, 2), timeout=30)
+        wait_until(lambda: _ready(pool, 2), timeout=120)
     assert len(set(pids)) == 3  # never reused
     spares = [
         c.pid for c in psutil.Process().children() if "mlws-warm-ready" in " ".join(c.cmdline())
     ]
     assert len(spares) == 2
     pool.close()
-    wait_until(lambda: all(gone(pid) for pid in spares), timeout=15)
+    wait_until(lambda: all(gone(pid) for pid in spares), timeout=120)
 
 
 def test_size_zero_starts_nothing_and_the_caller_goes_cold(tmp_path: Path) -> None:

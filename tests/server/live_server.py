@@ -37,8 +37,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(workspace: Path, base: Path, timeout_s: float = 60) -> Iterator[LiveServer]:
-    """Start ``jupyter server`` on a free port with an isolated Jupyter config."""
+def live_server(
+    workspace: Path,
+    base: Path,
+    timeout_s: float = 180,
+    mlws_settings: dict[str, object] | None = None,
+) -> Iterator[LiveServer]:
+    """Start ``jupyter server`` on a free port with an isolated Jupyter config
+    (``mlws_settings``: more ``MlwsApp`` options)."""
     root = base / "root"
     config_dir = base / "jupyter-config"
     for folder in (root, config_dir):
@@ -56,7 +62,7 @@ def live_server(workspace: Path, base: Path, timeout_s: float = 60) -> Iterator[
             "root_dir": str(root),
             "allow_root": True,
         },
-        "MlwsApp": {"workspace": str(workspace)},
+        "MlwsApp": {"workspace": str(workspace), **(mlws_settings or {})},
     }
     (config_dir / "jupyter_server_config.json").write_text(json.dumps(config))
     env = {
@@ -77,7 +83,7 @@ def live_server(workspace: Path, base: Path, timeout_s: float = 60) -> Iterator[
     finally:
         proc.terminate()
         try:
-            proc.wait(15)
+            proc.wait(60)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

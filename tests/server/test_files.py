@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from jupyter_mlws.workspace import Workspace
 
 from .conftest import Api
 from .seed import tracked_run
+from .test_submit import wait_status
 
 pytestmark = pytest.mark.usefixtures("jp_serverapp")
 
@@ -138,3 +140,62 @@ async def test_interactive_run_has_no_snapshot(api: Api, workspace: Workspace) -
     run = tracked_run(workspace)
     reply = await api("GET", f"runs/{run.id}/snapshot.zip")
     assert reply.status == 404 and "no snapshot" in reply.json["message"]
+
+
+async def test_open_output_notebook_refuses_a_link_planted_under_the_outputs_folder(
+    api: Api, run_with_files: str, jp_root_dir: Path, tmp_path: Path
+) -> None:
+    opened = await api(
+        "POST", f"runs/{run_with_files}/artifacts/open", body={"path": "outputs/report.ipynb"}
+    )
+    run_folder = jp_root_dir / Path(opened.json["path"]).parents[1]  # mlws-outputs/exp-N
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for planted in (run_folder, jp_root_dir / "mlws-outputs"):
+        shutil.rmtree(jp_root_dir / "mlws-outputs")
+        planted.parent.mkdir(parents=True, exist_ok=True)
+        planted.symlink_to(outside, target_is_directory=True)
+        reply = await api(
+            "POST", f"runs/{run_with_files}/artifacts/open", body={"path": "outputs/report.ipynb"}
+        )
+        assert reply.status == 400 and "symbolic link" in reply.json["message"]
+        assert list(outside.iterdir()) == []
+        planted.unlink()
+    # a link in place of the notebook itself is refused too (not written through)
+    target = jp_root_dir / opened.json["path"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    victim = outside / "victim.ipynb"
+    victim.write_text("keep")
+    target.symlink_to(victim)
+    reply = await api(
+        "POST", f"runs/{run_with_files}/artifacts/open", body={"path": "outputs/report.ipynb"}
+    )
+    assert reply.status == 400 and victim.read_text() == "keep"
+
+
+async def test_a_link_to_outside_in_outputs_is_never_collected_nor_downloadable(
+    api: Api, jp_root_dir: Path
+) -> None:
+    (jp_root_dir / "leak.py").write_text(
+        "import os\n"
+        "os.makedirs('outputs', exist_ok=True)\n"
+        "open('outputs/model.txt', 'w').write('weights')\n"
+        "os.symlink('/etc/passwd', 'outputs/p')\n"
+        "os.symlink('model.txt', 'outputs/same-model.txt')\n"
+    )
+    reply = await api("POST", "runs", body={"path": "leak.py", "experiment": "links"})
+    assert reply.status == 201
+    run_id = reply.json["id"]
+    done = await wait_status(api, run_id, {"Completed", "Failed"})
+    assert done["status"] == "Completed"
+    listed = await api("GET", f"runs/{run_id}/artifacts")
+    assert [f["path"] for f in listed.json["files"]] == [
+        "outputs/model.txt",
+        "outputs/same-model.txt",
+    ]
+    leaked = await api("GET", f"runs/{run_id}/artifacts/content", {"path": "outputs/p"})
+    assert leaked.status == 404 and b"root:" not in leaked.body
+    inside = await api(
+        "GET", f"runs/{run_id}/artifacts/content", {"path": "outputs/same-model.txt"}
+    )
+    assert inside.body == b"weights"  # a link inside outputs/ is stored as its content

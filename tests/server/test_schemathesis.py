@@ -20,6 +20,8 @@ CHECKS = ",".join(
         "content_type_conformance",
         "response_schema_conformance",
         "negative_data_rejection",
+        "positive_data_acceptance",  # ST202: a request the document allows is not refused
+        "missing_required_header",  # ST203: no Authorization header is 401
     ]
 )
 

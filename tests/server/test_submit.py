@@ -88,7 +88,7 @@ async def test_cancel_a_running_script(api: Api, script: str) -> None:
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"path": "missing.py"}, 400),
+        ({"path": "missing.py"}, 404),  # RESOURCE_DOES_NOT_EXIST
         ({"path": "../outside.py"}, 400),
         ({"path": "/etc/hostname"}, 400),
         ({"path": "project/train.py", "compute": "gpu-cluster"}, 404),
@@ -161,3 +161,37 @@ async def test_notebook_submission_runs_with_parameters(api: Api, notebook: str)
     assert notebooks, log.json["text"]
     opened = await api("POST", f"runs/{done['id']}/artifacts/open", body={"path": notebooks[0]})
     assert opened.status == 200
+
+
+async def test_the_server_answers_while_a_submission_waits_for_the_database(
+    api: Api, workspace: Workspace, script: str, jp_root_dir: Path
+) -> None:
+    """A submission stuck on SQLite's busy timeout must not stall the event loop (on the
+    loop it would: nothing else, this test included, could run until it gave up)."""
+    import sqlite3
+
+    body = {"path": script, "experiment": "exp"}
+    assert (await api("POST", "runs", body=body)).status == 201  # a worker is up and open
+    blobs = Path(workspace.details()["artifact_url"])
+
+    def stored() -> int:
+        return sum(1 for p in blobs.rglob("*") if p.is_file())
+
+    before = stored()
+    (jp_root_dir / "project" / "data.txt").write_text("new content: a new blob")
+    lock = sqlite3.connect(workspace.root / "mlws.db", isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")  # every writer now waits
+    try:
+        post = asyncio.ensure_future(api("POST", "runs", body=body))
+        for _ in range(1200):  # the snapshot stores its new file, then waits to write rows
+            if stored() > before:
+                break
+            await asyncio.sleep(0.05)
+        assert stored() > before
+        answered = await api("GET", "experiments")
+        assert answered.status == 200 and not post.done()
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    submitted = await post
+    assert submitted.status == 201 and submitted.json["experiment"] == "exp"

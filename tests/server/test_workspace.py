@@ -107,22 +107,27 @@ async def test_malformed_bodies_are_400(api: Api, body: bytes) -> None:
     assert reply.status == 400 and reply.json["error_code"] == "INVALID_PARAMETER_VALUE"
 
 
-async def test_change_cursor_moves_with_new_runs_and_metrics(
+async def test_change_feed_names_the_runs_and_lists_that_changed(
     workspace: Workspace, api: Api
 ) -> None:
-    async def cursor() -> Any:
-        return (await api("GET", "changes")).json["cursor"]
+    async def feed(cursor: str) -> Any:
+        reply = await api("GET", "changes", {"cursor": cursor})
+        assert reply.status == 200
+        return reply.json
 
-    start = await cursor()
-    assert await cursor() == start
+    first = (await api("GET", "changes")).json
+    assert first["changes"] == []
+    assert (await feed(first["cursor"]))["changes"] == []  # time alone is no change
     run = workspace.experiment("exp").start_logging()
-    after_create = await cursor()
-    assert after_create != start
+    created = await feed(first["cursor"])
+    kinds = {(c["kind"], c.get("run_id")) for c in created["changes"]}
+    assert ("run", run.id) in kinds and ("experiments", None) in kinds
+    assert ("models", None) not in kinds and ("endpoints", None) not in kinds
     workspace.store.log_metrics(run.id, [("loss", 1.0, 0, 1)])
-    after_metric = await cursor()
-    assert after_metric != after_create
-    run.complete()
-    assert await cursor() != after_metric
+    pointed = await feed(created["cursor"])
+    metrics = [c for c in pointed["changes"] if c["kind"] == "metrics"]
+    assert [(c["run_id"], c["version"]) for c in metrics] == [(run.id, 1)]
+    assert (await api("GET", "changes", {"cursor": "nonsense"})).status == 400
 
 
 async def test_models_and_endpoints_read_views(

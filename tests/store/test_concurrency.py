@@ -87,8 +87,8 @@ def test_eight_processes_write_into_one_sqlite_file(tmp_path: Path) -> None:
     total = 0
     for i, run_id in enumerate(run_ids):
         series = store.metric_history(run_id, "loss")
-        assert series.steps == list(range(POINTS_PER_WORKER))
-        assert series.values == [i * 1e6 + s * 0.5 for s in range(POINTS_PER_WORKER)]
+        assert series.steps.tolist() == list(range(POINTS_PER_WORKER))
+        assert series.values.tolist() == [i * 1e6 + s * 0.5 for s in range(POINTS_PER_WORKER)]
         (latest,) = store.latest_metrics(run_id)
         assert latest.count == POINTS_PER_WORKER and latest.step == POINTS_PER_WORKER - 1
         total += len(series)
@@ -113,7 +113,7 @@ def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path: Path) -> None:
     def read() -> None:
         try:
             seen.append(store.get_run(run.id).display_name)
-            seen.append(store.metric_history(run.id, "loss").values)
+            seen.append(store.metric_history(run.id, "loss").values.tolist())
         except Exception as exc:
             seen.append(exc)
         done.set()
@@ -162,7 +162,7 @@ def test_concurrent_writers_to_one_series_lose_nothing(store_url: str, threads: 
     try:
         assert errors == []
         series = setup.metric_history(run.id, "loss")
-        assert series.steps == list(range(n))
+        assert series.steps.tolist() == list(range(n))
         (latest,) = setup.latest_metrics(run.id)
         assert (latest.count, latest.step, latest.min, latest.max) == (n, n - 1, 0.0, n - 1.0)
     finally:

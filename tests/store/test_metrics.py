@@ -22,7 +22,7 @@ def write(store: SqlStore, run_id: str, key: str, points: list[Point]) -> None:
 
 def history(store: SqlStore, run_id: str, key: str) -> list[Point]:
     series = store.metric_history(run_id, key)
-    return list(zip(series.steps, series.timestamps, series.values))
+    return list(zip(series.steps.tolist(), series.timestamps.tolist(), series.values.tolist()))
 
 
 def same_points(got: list[Point], expected: list[Point]) -> bool:
@@ -103,6 +103,21 @@ def test_overlapping_batches_are_merged(store: SqlStore, run: RunRecord) -> None
 
     assert history(store, run.id, "loss") == expected
     assert store.latest_metrics(run.id)[0].count == 10_000
+
+
+def test_counted_and_sparse_steps_read_back_exactly(store: SqlStore, run: RunRecord) -> None:
+    """Steps that count up by one are stored implicitly; sparse steps, gaps between
+    counted blocks and repeated steps must all come back as written."""
+    expected = points(range(5_000))  # counted, over two blocks
+    expected += points(range(6_000, 6_300, 3))  # sparse
+    expected += points(range(10_000, 14_500))  # counted again, after a gap
+    expected += [(14_500, 99_999, 1.0), (14_500, 100_000, 2.0)]  # one step twice
+    for start in range(0, len(expected), 1_700):  # several flushes
+        write(store, run.id, "loss", expected[start : start + 1_700])
+
+    assert history(store, run.id, "loss") == expected
+    view = store.metric_downsampled(run.id, "loss", 20_000)
+    assert view.steps.tolist() == [p[0] for p in expected]
 
 
 def test_points_that_differ_are_all_kept(store: SqlStore, run: RunRecord) -> None:
@@ -199,12 +214,12 @@ def test_downsample_keeps_the_global_min_and_max(store: SqlStore, run: RunRecord
     for max_points in (2, 3, 100, 1_000, 4_097):
         view = store.metric_downsampled(run.id, "loss", max_points)
         assert 2 <= len(view) <= max_points
-        steps = view.steps
+        steps = view.steps.tolist()
         assert steps == sorted(set(steps)), "a subset of the points, in step order"
         assert low_at in steps and high_at in steps
-        finite = [v for v in view.values if not math.isnan(v)]
+        finite = [v for v in view.values.tolist() if not math.isnan(v)]
         assert min(finite) == values[low_at] and max(finite) == values[high_at]
-        for step, ts, value in zip(view.steps, view.timestamps, view.values):
+        for step, ts, value in zip(steps, view.timestamps.tolist(), view.values.tolist()):
             assert same_points([(step, ts, value)], [written[step]])
 
 
@@ -212,7 +227,7 @@ def test_downsample_of_a_short_series_is_the_whole_series(store: SqlStore, run: 
     written = points(range(50))
     write(store, run.id, "loss", written)
     view = store.metric_downsampled(run.id, "loss", 50)
-    assert list(zip(view.steps, view.timestamps, view.values)) == written
+    assert list(zip(view.steps.tolist(), view.timestamps.tolist(), view.values.tolist())) == written
 
 
 def test_downsample_needs_two_points(store: SqlStore, run: RunRecord) -> None:

@@ -75,6 +75,53 @@ def test_non_numeric_metric_values_are_rejected(ws: Workspace, bad: object) -> N
     run.complete()
 
 
+def test_an_int_too_large_for_a_float_is_a_typed_one_line_error(ws: Workspace) -> None:
+    with start_run("exp", workspace=ws) as run:
+        with pytest.raises(InvalidParameterError) as caught:
+            run.log("big", 10**400)
+        run.log("big", 10**300)  # large, but a float64: kept
+    message = str(caught.value)
+    assert "'big'" in message and "too large" in message and "\n" not in message
+    assert len(message) < 200  # the 401 digits are not all printed
+    assert run.get_metrics() == {"big": 1e300}
+
+
+class Opaque:
+    def __repr__(self) -> str:
+        return "<Opaque thing>"
+
+
+@pytest.mark.parametrize(
+    ("log", "named"),
+    [
+        (lambda run: run.log_row("cm", tp=1, c=Opaque()), "row 'cm'"),
+        (lambda run: run.log_params({"a": Opaque()}), "param 'a'"),
+        (lambda run: run.set_tags({"t": [1, Opaque()]}), "tag 't'"),
+        (lambda run: run.log_table("tbl", {"x": [Opaque()]}), "table 'tbl'"),
+        (lambda run: run.log_list("l", ["a", Opaque()]), "list 'l'"),
+    ],
+)
+def test_objects_are_refused_not_stored_as_their_repr(
+    ws: Workspace, log: object, named: str
+) -> None:
+    with start_run("exp", workspace=ws) as run, pytest.raises(InvalidParameterError) as caught:
+        log(run)  # type: ignore[operator]
+    message = str(caught.value)
+    assert named in message and "Opaque <Opaque thing>" in message and "\n" not in message
+    record = run.refresh()
+    assert run.get_metrics() == {} and record.params == {} and record.tags == {}
+
+
+def test_numpy_values_are_stored_as_plain_numbers(ws: Workspace) -> None:
+    import numpy as np
+
+    with start_run("exp", workspace=ws) as run:
+        run.log_row("r", a=np.float32(0.5), b=np.arange(2))
+        run.log_params({"n": np.int64(3)})
+    assert run.get_metrics()["r"] == {"a": [0.5], "b": [[0, 1]]}
+    assert run.refresh().params == {"n": "3"}
+
+
 @pytest.mark.parametrize("name", ["", "../etc", "a" * 300, "bad\nname", "-x"])
 def test_invalid_metric_names_are_rejected(ws: Workspace, name: str) -> None:
     run = ws.experiment("exp").start_logging()
@@ -157,7 +204,7 @@ def test_get_context_outside_a_job_persists(ws: Workspace, tmp_path: Path) -> No
     assert run.get_metrics() == {"x": 42.0}
 
 
-def test_sigkill_loses_at_most_one_second_of_points(ws: Workspace, tmp_path: Path) -> None:
+def test_points_flushed_in_the_background_survive_sigkill(ws: Workspace, tmp_path: Path) -> None:
     script = tmp_path / "s.py"
     script.write_text(
         textwrap.dedent("""
@@ -167,7 +214,17 @@ def test_sigkill_loses_at_most_one_second_of_points(ws: Workspace, tmp_path: Pat
         print(run.id, flush=True)
         for i in range(1000):
             run.log("x", i)
-        time.sleep(1.5)  # more than one flush interval
+        # no flush(): wait (with a long deadline) until the background writer has
+        # written the points on its own, then die without any exit handler
+        def stored():
+            if "x" not in run.workspace.store.metric_keys(run.id):
+                return 0
+            return len(run.workspace.store.metric_history(run.id, "x").values)
+
+        deadline = time.monotonic() + 120
+        while stored() < 1000:
+            assert time.monotonic() < deadline, "the writer never flushed"
+            time.sleep(0.05)
         os.kill(os.getpid(), signal.SIGKILL)
     """)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from jupyter_mlws.services import experiments
 from jupyter_mlws.tracking.experiment import Experiment as NativeExperiment
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class Experiment(NativeExperiment):
         view_type: str = ACTIVE_ONLY,
         tags: Any = None,
     ) -> list[Experiment]:
-        infos = workspace.store.list_experiments(include_archived=view_type != ACTIVE_ONLY)
+        infos = experiments.list_experiments(workspace, include_archived=view_type != ACTIVE_ONLY)
         if view_type == ViewType.ArchivedOnly:
             infos = [i for i in infos if getattr(i, "archived", False)]
         return [

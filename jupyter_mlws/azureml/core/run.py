@@ -9,19 +9,16 @@ from __future__ import annotations
 import builtins
 import getpass
 import os
-import shutil
-import tempfile
-import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jupyter_mlws.artifacts import materialize
 from jupyter_mlws.azureml.core import run_charts
 from jupyter_mlws.azureml.exceptions import ActivityFailedException, UserErrorException
 from jupyter_mlws.entities import RunRecord
 from jupyter_mlws.exceptions import ResourceNotFoundError, RunFailedError
+from jupyter_mlws.services import runs
 from jupyter_mlws.tracking.run import LOG_NAME
 from jupyter_mlws.tracking.run import Run as NativeRun
 from jupyter_mlws.tracking.workspace import Workspace as TrackingWorkspace
@@ -71,7 +68,7 @@ class Run(NativeRun):
 
     @classmethod
     def get(cls, workspace: TrackingWorkspace, run_id: str) -> Run:
-        return cls(workspace, workspace.store.resolve_run_id(run_id))
+        return cls(workspace, runs.resolve_run_id(workspace, run_id))
 
     @staticmethod
     def list(
@@ -98,8 +95,7 @@ class Run(NativeRun):
 
     @display_name.setter
     def display_name(self, value: str) -> None:
-        self.workspace.store.set_run_fields(self.id, display_name=str(value))
-        self.refresh()
+        self._record = runs.rename_run(self.workspace, self.id, str(value))
 
     @property
     def type(self) -> str:
@@ -137,7 +133,7 @@ class Run(NativeRun):
 
     def _log_chart(self, name: str, value: Any, schema_type: str) -> None:
         payload = run_charts.validate(name, value, schema_type)
-        self.workspace.store.add_value(self.id, name, schema_type, payload)
+        runs.log_document(self.workspace, self.id, name, schema_type, payload)
 
     def get_metrics(
         self,
@@ -181,7 +177,7 @@ class Run(NativeRun):
                 "nodeCount": 1,
                 "sourceDirectory": definition.get("source_dir"),
             },
-            "logFiles": {f"{LOG_PREFIX}{n}": "" for n in self.workspace.store.log_names(self.id)},
+            "logFiles": {f"{LOG_PREFIX}{n}": "" for n in runs.log_names(self.workspace, self.id)},
             "submittedBy": record.properties.get("mlws.submitted_by") or getpass.getuser(),
             "displayName": record.display_name,
             "tags": dict(record.tags),
@@ -195,7 +191,7 @@ class Run(NativeRun):
     def get_details_with_logs(self) -> dict[str, Any]:
         details = self.get_details()
         details["logFiles"] = {
-            f"{LOG_PREFIX}{n}": self.get_logs(n) for n in self.workspace.store.log_names(self.id)
+            f"{LOG_PREFIX}{n}": self.get_logs(n) for n in runs.log_names(self.workspace, self.id)
         }
         return details
 
@@ -204,7 +200,7 @@ class Run(NativeRun):
 
     # ---- files and logs ---------------------------------------------------------------------
     def get_file_names(self, prefix: str = "") -> builtins.list[str]:
-        logs = [f"{LOG_PREFIX}{n}" for n in self.workspace.store.log_names(self.id)]
+        logs = [f"{LOG_PREFIX}{n}" for n in runs.log_names(self.workspace, self.id)]
         names = super().get_file_names() + logs
         return sorted(n for n in names if n.startswith(prefix))
 
@@ -252,7 +248,7 @@ class Run(NativeRun):
             return LOG_NAME
         if name.startswith(LOG_PREFIX):
             log = name[len(LOG_PREFIX) :]
-            if log in self.workspace.store.log_names(self.id):
+            if log in runs.log_names(self.workspace, self.id):
                 return log
             raise ResourceNotFoundError(f"run {self.id} has no log {name!r}")
         return None
@@ -267,15 +263,7 @@ class Run(NativeRun):
         target = Path(path) if path else Path.cwd() / f"{snapshot}.zip"
         if target.is_dir():
             target = target / f"{snapshot}.zip"
-        with tempfile.TemporaryDirectory() as tmp:
-            tree = Path(tmp) / "snapshot"
-            materialize(self.workspace.blobs, snapshot, tree)
-            partial = target.with_name(f".{target.name}.partial")
-            with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-                for file in sorted(tree.rglob("*")):
-                    if file.is_file():
-                        archive.write(file, file.relative_to(tree).as_posix())
-            shutil.move(partial, target)
+        runs.snapshot_zip(self.workspace, self.id, target, snapshot)
         return str(target)
 
     # ---- children --------------------------------------------------------------------------

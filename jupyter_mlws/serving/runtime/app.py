@@ -7,7 +7,9 @@ body read under the limit, JSON, ``run()``, JSON back.
 
 Bad input gets a JSON answer with a clear status: 400 malformed JSON, 401 missing or
 wrong key, 413 body over the limit, 500 with an error id when ``run()`` raises (the
-traceback goes to the service log under that id), 504 past the timeout.
+traceback goes to the service log under that id; ``SystemExit`` and other
+BaseExceptions too), 504 past the timeout (the slow ``run()`` keeps only its own thread
+busy, see ``scoring.Scorer``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from starlette.types import Receive, Scope, Send
 from . import oip
 from .config import ServedModel, ServiceConfig
 from .keys import KeyRing
-from .scoring import Scorer, user_traceback
+from .scoring import RunRaised, Scorer, user_traceback
 from .telemetry import Telemetry
 
 JSON = b"application/json"
@@ -206,6 +208,9 @@ class ScoringApp:
             ) from None
         except RequestError:
             raise
+        except RunRaised as exc:  # SystemExit and the like: a 500 like any other error
+            info = self._internal_error("run()", exc.original)
+            raise RequestError(500, info["error"], error_id=info["error_id"]) from None
         except Exception as exc:
             info = self._internal_error("run()", exc)
             raise RequestError(500, info["error"], error_id=info["error_id"]) from None

@@ -10,6 +10,8 @@ from typing import Any
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_THREADS = 4
+DEFAULT_MAX_STUCK_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,10 @@ class ServiceConfig:
     keys_file: str | None = None
     timeout_s: float = DEFAULT_TIMEOUT_S
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    threads: int = DEFAULT_THREADS
+    """Calls of a plain ``run()`` at once per worker (it runs on a thread pool)."""
+    max_stuck_threads: int = DEFAULT_MAX_STUCK_THREADS
+    """Timed-out ``run()`` calls still running at which the worker is replaced."""
     drain_s: float = 2.0
     generation: int = 1
     telemetry_interval_s: float = 1.0

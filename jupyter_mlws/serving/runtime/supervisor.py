@@ -8,7 +8,10 @@ Signals: SIGTERM/SIGINT stop (workers drain first); SIGHUP reloads the configura
 A reload with a new ``generation`` starts new workers beside the old ones, and only
 when all of them are ready (``init()`` done) are the old ones drained: requests never
 stop being answered, and a new version whose ``init()`` fails never takes over.
-A worker that dies is replaced. The state is written to a status file as JSON.
+A worker that dies is replaced. So is one that reports ``stuck`` (too many ``run()``
+calls still running past their timeout): a fresh worker is started beside it, and only
+once that one is ready is the stuck one drained, so no request goes unanswered. The
+state is written to a status file as JSON.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ class Worker:
     generation: int
     ready: bool = False
     buffer: bytes = b""
+    replaced_by: int | None = None
+    """The pid of the worker started to take over from this stuck one."""
 
 
 @dataclass
@@ -74,6 +79,7 @@ class Supervisor:
         self.pending: Generation | None = None
         self.retiring: dict[int, Worker] = {}
         self.restarts = 0
+        self.replaced_stuck = 0
         self.restart_at: list[float] = []
         self.crash_times: list[float] = []
         self.generations: dict[str, dict[str, Any]] = {}
@@ -154,7 +160,7 @@ class Supervisor:
         self._record(config.generation, "starting")
         return generation
 
-    def _fork(self, generation: Generation) -> None:
+    def _fork(self, generation: Generation) -> int:
         assert self.sock is not None
         read_fd, write_fd = os.pipe()
         sys.stdout.flush()
@@ -167,6 +173,7 @@ class Supervisor:
             worker_main(generation.config, self.sock, write_fd, self.sink_factory, supervisor)
         os.close(write_fd)
         generation.workers[pid] = Worker(pid, read_fd, generation.number)
+        return pid
 
     def _forget_in_child(self) -> None:
         signal.set_wakeup_fd(-1)
@@ -205,7 +212,10 @@ class Supervisor:
             worker.ready = True
             _log(f"worker {worker.pid} ready (generation {worker.generation})")
             if self.serving is not None and worker.pid in self.serving.workers:
+                self._retire_replaced(worker.pid)
                 self._write_status(self.state)  # a replacement joined
+        elif message.get("event") == "stuck":
+            self._replace_stuck(worker, int(message.get("stuck", 0)))
         elif message.get("event") == "failed":
             generation = self._generation_of(worker)
             if generation is not None and generation.failure is None:
@@ -217,6 +227,29 @@ class Supervisor:
             if message.get("traceback"):
                 sys.stderr.write(str(message["traceback"]))
                 sys.stderr.flush()
+
+    def _replace_stuck(self, worker: Worker, stuck: int) -> None:
+        serving = self.serving
+        if serving is None or worker.pid not in serving.workers or self.stopping:
+            return  # a starting or retiring worker is on its way out anyway
+        if worker.replaced_by is not None:
+            return  # its replacement is starting
+        _log(
+            f"worker {worker.pid} has {stuck} run() call(s) still running past the timeout; "
+            "starting a worker to take over"
+        )
+        worker.replaced_by = self._fork(serving)
+
+    def _retire_replaced(self, ready_pid: int) -> None:
+        """Drain the stuck worker(s) that the now ready worker ``ready_pid`` replaces."""
+        assert self.serving is not None
+        for old in list(self.serving.workers.values()):
+            if old.replaced_by == ready_pid:
+                del self.serving.workers[old.pid]
+                self.retiring[old.pid] = old
+                self.replaced_stuck += 1
+                _signal(old.pid, signal.SIGTERM)
+                _log(f"worker {ready_pid} took over; draining stuck worker {old.pid}")
 
     def _generation_of(self, worker: Worker) -> Generation | None:
         for generation in (self.serving, self.pending):
@@ -248,6 +281,9 @@ class Supervisor:
             return
         if self.serving is not None and pid in self.serving.workers:
             self._drain_pipe(self.serving.workers.pop(pid))
+            for other in self.serving.workers.values():
+                if other.replaced_by == pid:
+                    other.replaced_by = None  # its replacement died: the next report retries
             if self.stopping:
                 return
             self.restarts += 1
@@ -387,6 +423,7 @@ class Supervisor:
                 "serving_generation": serving.number if serving else None,
                 "workers": sorted(serving.workers) if serving else [],
                 "restarts": self.restarts,
+                "replaced_stuck": self.replaced_stuck,
                 "generations": self.generations,
                 "updated_ms": int(time.time() * 1000),
                 **details,

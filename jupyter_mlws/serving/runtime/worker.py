@@ -1,7 +1,8 @@
 """One worker process: loads ``score.py`` and serves the shared listening socket.
 
 Forked by the supervisor. It reports ``ready`` (or ``failed`` with ``init()``'s
-traceback) on a pipe. SIGTERM drains it: it stops accepting, answers with
+traceback) on a pipe, and ``stuck`` when so many ``run()`` calls outlived their timeout
+that it should be replaced. SIGTERM drains it: it stops accepting, answers with
 ``Connection: close`` so keep-alive clients move to the other workers, and exits once
 its connections are gone (or after ``drain_s``).
 """
@@ -57,8 +58,11 @@ def worker_main(
 def _serve(
     config: ServiceConfig, sock: socket.socket, report_fd: int, sink_factory: SinkFactory | None
 ) -> int:
+    def replace_me(stuck: int) -> None:
+        _report(report_fd, {"event": "stuck", "pid": os.getpid(), "stuck": stuck})
+
     try:
-        scorer = load_scorer(config)
+        scorer = load_scorer(config, on_stuck=replace_me)
     except ScriptError as exc:
         _report(report_fd, {"event": "failed", "error": exc.message, "traceback": exc.traceback})
         return 3

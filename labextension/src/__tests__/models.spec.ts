@@ -1,4 +1,6 @@
 import { MlwsClient } from '../api/client';
+import { IChange } from '../api/types';
+import { ChangeFeed, ChangeTracker, IChangeSet } from '../models/changeFeed';
 import {
   commonMetricKeys,
   formatDuration,
@@ -10,7 +12,6 @@ import {
   runDuration,
   statusIcon
 } from '../models/format';
-import { LiveCursor } from '../models/live';
 import { RunListModel } from '../models/runList';
 import { RunModel } from '../models/runModel';
 import { SidebarModel } from '../models/sidebar';
@@ -262,18 +263,104 @@ describe('RunModel', () => {
   });
 });
 
-describe('LiveCursor', () => {
-  it('emits only when the cursor moves', async () => {
-    let cursor = 'a';
-    const server = new FakeServer([r => (r.path === 'changes' ? { body: { cursor } } : undefined)]);
-    const live = new LiveCursor(new MlwsClient(server), 1000);
-    const seen: string[] = [];
-    live.changed.connect((_, value) => seen.push(value));
-    expect(await live.check()).toBe(false);
-    expect(await live.check()).toBe(false);
-    cursor = 'b';
-    expect(await live.check()).toBe(true);
-    expect(seen).toEqual(['b']);
-    live.dispose();
+describe('ChangeTracker', () => {
+  it('sorts changes by kind and skips versions already seen', () => {
+    const tracker = new ChangeTracker();
+    const changes: IChange[] = [
+      { kind: 'run', version: 5, run_id: 'a', experiment_id: 1 },
+      { kind: 'metrics', version: 3, run_id: 'b', experiment_id: 2 },
+      { kind: 'targets', version: 77 }
+    ];
+    const first = tracker.accept(changes);
+    expect([...first.runs]).toEqual(['a']);
+    expect([...first.experiments]).toEqual([1]);
+    expect([...first.metrics]).toEqual(['b']);
+    expect([...first.lists]).toEqual(['targets']);
+    const again = tracker.accept(changes); // the server looked back over the same writes
+    expect(again.runs.size + again.metrics.size + again.lists.size).toBe(0);
+    const next = tracker.accept([{ kind: 'metrics', version: 4, run_id: 'b', experiment_id: 2 }]);
+    expect([...next.metrics]).toEqual(['b']);
+    expect(next.experiments.size).toBe(0); // new points do not move the experiment's list
+  });
+});
+
+describe('ChangeFeed', () => {
+  it('sends its cursor back and emits only what changed', async () => {
+    let answer: { cursor: string; changes: IChange[] } = { cursor: 'c1', changes: [] };
+    const server = new FakeServer([r => (r.path === 'changes' ? { body: answer } : undefined)]);
+    const feed = new ChangeFeed(new MlwsClient(server), 1000);
+    const seen: IChangeSet[] = [];
+    feed.changed.connect((_, set) => seen.push(set));
+    await feed.check();
+    expect(server.requests[0].query.get('cursor')).toBeNull();
+    answer = { cursor: 'c2', changes: [{ kind: 'run', version: 1, run_id: 'a', experiment_id: 1 }] };
+    await feed.check();
+    expect(server.requests[1].query.get('cursor')).toBe('c1');
+    await feed.check(); // reported again with the same version: nothing new
+    expect(seen.map(set => [...set.runs])).toEqual([['a']]);
+    feed.dispose();
+    expect(feed.isDisposed).toBe(true);
+  });
+});
+
+describe('SidebarModel.refreshChanged', () => {
+  it('refetches only the lists and run lists a change touches', async () => {
+    const server = new FakeServer([
+      r =>
+        r.path === 'experiments'
+          ? {
+              body: {
+                experiments: [
+                  { id: 1, name: 'exp', created_ms: 1, archived: false, run_count: 1 },
+                  { id: 2, name: 'other', created_ms: 2, archived: false, run_count: 1 }
+                ]
+              }
+            }
+          : undefined,
+      r => (r.path === 'compute' ? { body: { targets: [] } } : undefined),
+      r => (r.path === 'models' ? { body: { models: [] } } : undefined),
+      r => (r.path === 'endpoints' ? { body: { endpoints: [] } } : undefined),
+      r =>
+        r.path === 'runs'
+          ? {
+              body: {
+                runs: [makeRun(Number(r.query.get('experiment')), {
+                  experiment_id: Number(r.query.get('experiment'))
+                })],
+                next_page_token: null
+              }
+            }
+          : undefined
+    ]);
+    const model = new SidebarModel(new MlwsClient(server), 50);
+    await model.refresh();
+    await model.toggleExperiment(1);
+    await model.toggleExperiment(2);
+    const count = (path: string, experiment?: string) =>
+      server.requests.filter(
+        r => r.path === path && (experiment === undefined || r.query.get('experiment') === experiment)
+      ).length;
+    const before = { experiments: count('experiments'), one: count('runs', '1'), two: count('runs', '2') };
+    const runOfTwo = model.runLists.get(2)!.runs[0].id;
+    await model.refreshChanged({
+      runs: new Set(),
+      metrics: new Set([runOfTwo]),
+      experiments: new Set(),
+      lists: new Set(['targets'])
+    });
+    expect(count('experiments')).toBe(before.experiments); // not asked again
+    expect(count('compute')).toBe(2);
+    expect(count('models')).toBe(1);
+    expect(count('runs', '1')).toBe(before.one);
+    expect(count('runs', '2')).toBe(before.two + 1); // it shows the run that got points
+    await model.refreshChanged({
+      runs: new Set(['new-run']),
+      metrics: new Set(),
+      experiments: new Set([1]),
+      lists: new Set(['experiments'])
+    });
+    expect(count('experiments')).toBe(before.experiments + 1);
+    expect(count('runs', '1')).toBe(before.one + 1);
+    expect(count('runs', '2')).toBe(before.two + 1);
   });
 });

@@ -5,6 +5,7 @@
  * can be tested without a server.
  */
 import {
+  IChangeFeed,
   IComputeTarget,
   IEndpoint,
   IExperiment,
@@ -91,8 +92,9 @@ export class MlwsClient {
     return this.get('workspace');
   }
 
-  async changes(): Promise<string> {
-    return (await this.get<{ cursor: string }>('changes')).cursor;
+  /** What changed since `cursor` (nothing, and a first cursor, without one). */
+  changes(cursor?: string | null): Promise<IChangeFeed> {
+    return this.get(`changes${buildQuery({ cursor })}`);
   }
 
   // ---- experiments ---------------------------------------------------------------

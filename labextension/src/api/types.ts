@@ -179,3 +179,19 @@ export interface IApiErrorBody {
   error_code: string;
   message: string;
 }
+
+/** What the change feed names: a run's record, a run's metrics, or a whole list. */
+export type ChangeKind = 'run' | 'metrics' | 'experiments' | 'targets' | 'models' | 'endpoints';
+
+export interface IChange {
+  kind: ChangeKind;
+  /** Grows with each change of the same thing: a version already seen can be skipped. */
+  version: number;
+  run_id?: string;
+  experiment_id?: number;
+}
+
+export interface IChangeFeed {
+  cursor: string;
+  changes: IChange[];
+}

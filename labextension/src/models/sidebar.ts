@@ -6,6 +6,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, MlwsClient } from '../api/client';
 import { IComputeTarget, IEndpoint, IExperiment, IModelVersion, IRun } from '../api/types';
+import { IChangeSet, ListKind, touchesRun } from './changeFeed';
 import { RunListModel } from './runList';
 
 export class SidebarModel {
@@ -60,6 +61,36 @@ export class SidebarModel {
       this.error = error instanceof Error ? error.message : String(error);
     }
     this.loaded = true;
+    this.changedSignal.emit();
+  }
+
+  /** Refetches only what `set` says changed: those lists, and the run lists that show
+   * (or may now show) a changed run. */
+  async refreshChanged(set: IChangeSet): Promise<void> {
+    const fetchers: Record<ListKind, () => Promise<void>> = {
+      experiments: async () => {
+        this.experiments = await this.client.experiments();
+      },
+      targets: async () => {
+        this.targets = await this.client.computeTargets();
+      },
+      models: async () => {
+        this.models = await optional(this.client.models());
+      },
+      endpoints: async () => {
+        this.endpoints = await optional(this.client.endpoints());
+      }
+    };
+    const stale = [...this.runLists.values()].filter(
+      list => set.experiments.has(list.experimentId) || list.runs.some(r => touchesRun(set, r.id))
+    );
+    try {
+      await Promise.all([...set.lists].map(kind => fetchers[kind]()));
+      this.error = null;
+      await Promise.all(stale.map(list => list.reload()));
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    }
     this.changedSignal.emit();
   }
 

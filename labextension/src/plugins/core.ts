@@ -4,15 +4,15 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { ApiError } from '../api/client';
 import { createClient } from '../api/transport';
-import { LiveCursor } from '../models/live';
+import { ChangeFeed } from '../models/changeFeed';
 import { IMlws, IMlwsSettings } from '../tokens';
 
 const PLUGIN_ID = 'jupyter-mlws:core';
 
-/** The API client, the live change cursor and the user's settings, shared by all. */
+/** The API client, the live change feed and the user's settings, shared by all. */
 export const corePlugin: JupyterFrontEndPlugin<IMlws> = {
   id: PLUGIN_ID,
-  description: 'The ML Workspace API client and live change cursor.',
+  description: 'The ML Workspace API client and live change feed.',
   autoStart: true,
   provides: IMlws,
   optional: [ISettingRegistry],
@@ -24,7 +24,7 @@ export const corePlugin: JupyterFrontEndPlugin<IMlws> = {
       primaryMetric: '',
       chartMaxPoints: 0
     };
-    const cursor = new LiveCursor(client, 1000);
+    const cursor = new ChangeFeed(client, 1000);
     const apply = (user: Partial<IMlwsSettings>, server: Partial<IMlwsSettings>) => {
       for (const key of Object.keys(settings) as Array<keyof IMlwsSettings>) {
         const value = user[key] || server[key] || settings[key];

@@ -10,6 +10,7 @@ import { CommandIDs, IMlws } from '../tokens';
 import { CompareWidget } from '../widgets/CompareWidget';
 import { RunPanelWidget } from '../widgets/RunPanelWidget';
 import { SidebarWidget } from '../widgets/SidebarWidget';
+import { trackPanels } from './restore';
 
 export const mlwsIcon = new LabIcon({
   name: 'jupyter-mlws:logo',
@@ -53,6 +54,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     const { client, cursor, settings } = mlws;
     const model = new SidebarModel(client, settings.pageSize || 50);
     const panels = new Map<string, MainAreaWidget<RunPanelWidget>>();
+    const trackers = trackPanels(restorer);
 
     const openRun = (runId: string) => {
       const open = panels.get(runId);
@@ -108,6 +110,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       });
       panels.set(runId, widget);
       widget.disposed.connect(() => panels.delete(runId));
+      void trackers.runs.add(widget);
       app.shell.add(widget, 'main');
       app.shell.activateById(widget.id);
     };
@@ -128,6 +131,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
         widget.title.label = `Compare ${runs.length} runs`;
         widget.title.icon = mlwsIcon;
         widget.title.closable = true;
+        void trackers.compares.add(widget);
         app.shell.add(widget, 'main');
         app.shell.activateById(widget.id);
       }
@@ -153,7 +157,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     sidebar.title.caption = 'ML Workspace';
     app.shell.add(sidebar, 'left', { rank: 600, type: 'ML Workspace' });
     restorer?.add(sidebar, 'jp-mlws-sidebar');
-    cursor.changed.connect(() => void model.refresh());
+    cursor.changed.connect((_, set) => void model.refreshChanged(set));
     void model.refresh();
   }
 };

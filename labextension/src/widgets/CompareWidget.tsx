@@ -7,7 +7,7 @@ import { ComparePanel } from '../components/ComparePanel';
 
 export class CompareWidget extends ReactWidget {
   constructor(
-    private readonly runs: IRun[],
+    readonly runs: IRun[],
     private readonly client: MlwsClient,
     private readonly maxPoints: number
   ) {

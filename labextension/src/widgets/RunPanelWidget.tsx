@@ -2,16 +2,16 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IRunActions, RunPanel } from '../components/RunPanel';
-import { LiveCursor } from '../models/live';
+import { ChangeFeed, IChangeSet, touchesRun } from '../models/changeFeed';
 import { RunModel } from '../models/runModel';
 
-/** One run in the main area; refreshes on store changes and follows the log. */
+/** One run in the main area; refreshes when it (or a child) changed and follows the log. */
 export class RunPanelWidget extends ReactWidget {
   private logTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     readonly model: RunModel,
-    private readonly cursor: LiveCursor,
+    private readonly cursor: ChangeFeed,
     private readonly actions: IRunActions,
     intervalMs: number
   ) {
@@ -36,8 +36,11 @@ export class RunPanelWidget extends ReactWidget {
     super.dispose();
   }
 
-  private onStoreChange(): void {
-    void this.model.refresh();
+  private onStoreChange(_: ChangeFeed, set: IChangeSet): void {
+    const model = this.model;
+    if (touchesRun(set, model.runId) || model.children.some(c => touchesRun(set, c.id))) {
+      void model.refresh();
+    }
   }
 
   render(): JSX.Element {

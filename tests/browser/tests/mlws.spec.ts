@@ -1,7 +1,8 @@
 /**
  * The ML Workspace in a real JupyterLab on Debian Chromium: the sidebar lists seeded
  * runs, a run panel draws its chart, and a notebook submitted with "Run as
- * experiment…" reaches Completed in the sidebar without anyone clicking refresh.
+ * experiment…" reaches Completed in the sidebar without anyone clicking refresh; after
+ * a page reload the run and compare panels are back.
  */
 import { expect, galata, test } from '@jupyterlab/galata';
 
@@ -108,5 +109,13 @@ test('ML Workspace: seeded runs, run chart, notebook run to Completed', async ({
   await expect(submitted).toBeVisible();
   await expect(submitted).toHaveAttribute('data-status', 'Completed', { timeout: 180000 });
   await page.screenshot({ path: testInfo.outputPath('sidebar-completed.png') });
+
+  // 6. after a page reload the run and compare panels come back (layout restorer)
+  await page.reload({ waitForIsReady: false }); // the launcher is not the active tab now
+  const tabs = page.locator('#jp-main-dock-panel .lm-TabBar-tab');
+  await expect(tabs.filter({ hasText: 'Compare 2 runs' })).toHaveCount(1, { timeout: 60000 });
+  await expect(tabs.filter({ hasText: 'seeded #' })).toHaveCount(1, { timeout: 60000 });
+  await expect(tabs.filter({ hasText: 'browser-test #1' })).toHaveCount(1, { timeout: 60000 });
+  await page.screenshot({ path: testInfo.outputPath('restored.png') });
   expect(galata).toBeDefined();
 });

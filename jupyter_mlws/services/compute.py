@@ -1,0 +1,54 @@
+"""Compute targets for every front door: definition, observed state, run counts,
+start and stop. ``local`` is built in and always running."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_mlws.compute import admin
+from jupyter_mlws.compute.targets import LOCAL
+from jupyter_mlws.entities import ComputeTargetRecord
+from jupyter_mlws.exceptions import InvalidParameterError, ResourceConflictError
+from jupyter_mlws.workspace import Workspace
+
+ACTIONS = ("start", "stop")
+
+
+def list_targets(ws: Workspace) -> list[ComputeTargetRecord]:
+    return [get_target(ws, row["name"]) for row in ws.compute_targets()]
+
+
+def get_target(ws: Workspace, name: str) -> ComputeTargetRecord:
+    return _record(admin.show_target(ws, name))
+
+
+def start_target(ws: Workspace, name: str) -> ComputeTargetRecord:
+    """Start a managed cluster (blocks until it is up); attached: dispatch its queue."""
+    return _record(admin.start_target(ws, name))
+
+
+def stop_target(ws: Workspace, name: str) -> ComputeTargetRecord:
+    return _record(admin.stop_target(ws, name))
+
+
+def act(ws: Workspace, name: str, action: str) -> ComputeTargetRecord:
+    """``start`` or ``stop`` by name, as the REST API and the sidebar ask."""
+    if action not in ACTIONS:
+        raise InvalidParameterError(f"unknown action {action!r}; use start or stop")
+    get_target(ws, name)  # unknown target: not found, before anything else
+    if name == LOCAL:
+        raise ResourceConflictError("compute target 'local' is built in and always running")
+    return start_target(ws, name) if action == "start" else stop_target(ws, name)
+
+
+def _record(target: dict[str, Any]) -> ComputeTargetRecord:
+    state = dict(target.get("state") or {})
+    return ComputeTargetRecord(
+        name=target["name"],
+        type=target["type"],
+        status=target.get("status") or state.get("status") or "Unknown",
+        config=dict(target.get("config") or {}),
+        state=state,
+        active_runs=int(target.get("active", 0)),
+        queued_runs=int(target.get("queued", 0)),
+    )

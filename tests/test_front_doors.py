@@ -1,0 +1,35 @@
+"""Front doors hold no store access: import-linter forbids importing ``jupyter_mlws.store``
+from them; this catches the other way in, reaching ``ws.store`` or ``ws.blobs``."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import jupyter_mlws
+
+FRONT_DOORS = ("cli", "server", "widgets", "magics", "azureml")
+# Artifact downloads and "open in JupyterLab" are being reworked elsewhere (issue 10's
+# sibling work); they move behind the services when that lands.
+NOT_YET = {"server/files.py"}
+
+
+def _store_reaches(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"{path.name}:{node.lineno} .{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr in ("store", "blobs")
+    ]
+
+
+def test_front_doors_reach_the_store_only_through_the_services() -> None:
+    package = Path(jupyter_mlws.__file__).parent
+    found = [
+        reach
+        for door in FRONT_DOORS
+        for path in sorted((package / door).rglob("*.py"))
+        if path.relative_to(package).as_posix() not in NOT_YET
+        for reach in _store_reaches(path)
+    ]
+    assert found == []
