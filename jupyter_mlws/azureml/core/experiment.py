@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from jupyter_mlws.entities import Experiment as ExperimentInfo
 from jupyter_mlws.services import experiments
 from jupyter_mlws.tracking.experiment import Experiment as NativeExperiment
+from jupyter_mlws.tracking.workspace import Workspace as TrackingWorkspace
 
 if TYPE_CHECKING:
     from jupyter_mlws.azureml.core.run import Run
@@ -24,8 +26,14 @@ class ViewType:
 class Experiment(NativeExperiment):
     workspace: Workspace
 
-    def __init__(self, workspace: Workspace, name: str, **kwargs: Any) -> None:
-        super().__init__(workspace, name)
+    def __init__(self, workspace: Workspace, name: str | ExperimentInfo, **kwargs: Any) -> None:
+        """Gets or creates it, as v1 does."""
+        info = (
+            name
+            if isinstance(name, ExperimentInfo)
+            else TrackingWorkspace.experiment(workspace, name).info
+        )
+        super().__init__(workspace, info)
 
     @staticmethod
     def list(
@@ -38,7 +46,7 @@ class Experiment(NativeExperiment):
         if view_type == ViewType.ArchivedOnly:
             infos = [i for i in infos if getattr(i, "archived", False)]
         return [
-            Experiment(workspace, i.name)
+            Experiment(workspace, i)
             for i in infos
             if experiment_name is None or i.name == experiment_name
         ]

@@ -202,7 +202,7 @@ class Workspace(NativeWorkspace):
         from jupyter_mlws.azureml.core.experiment import Experiment
 
         native = super().experiments
-        return _Listing({e.name: Experiment(self, e.name) for e in native()}, native)
+        return _Listing({e.name: Experiment(self, e) for e in native()}, native)
 
     @property
     def models(self) -> _Listing:
