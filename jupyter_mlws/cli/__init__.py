@@ -31,8 +31,10 @@ def invoke(args: Sequence[str], obj: CliContext | None = None) -> int:
             hint = f" (see `{exc.ctx.command_path} --help`)"
         _error(exc.format_message() + hint)
         return exc.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        _error("interrupted (runs keep running; `mlws run cancel RUN` stops one)")
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        cause = exc if isinstance(exc, KeyboardInterrupt) else exc.__cause__  # click wraps it
+        named = str(cause) if isinstance(cause, KeyboardInterrupt) else ""
+        _error(f"interrupted ({named or 'runs keep running; `mlws run cancel RUN` stops one'})")
         return 130
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1

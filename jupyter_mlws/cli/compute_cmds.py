@@ -6,30 +6,29 @@ import click
 
 from jupyter_mlws.cli.context import get_ctx, json_option
 from jupyter_mlws.cli.params import parse_pairs
-from jupyter_mlws.compute import admin
+from jupyter_mlws.entities import ComputeTargetRecord
 from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.services import compute as compute_service
 
 COLUMNS = ["name", "type", "status", "address", "nodes", "queued", "active"]
 
 
-def _row(target: dict[str, object]) -> dict[str, object]:
-    config = target.get("config") or {}
-    state = target.get("state") or {}
-    assert isinstance(config, dict) and isinstance(state, dict)
+def _row(target: ComputeTargetRecord) -> dict[str, object]:
+    config = target.config
     nodes = f"{config.get('min_nodes')}-{config.get('max_nodes')}" if config.get("managed") else ""
     return {
-        "name": target["name"],
-        "type": target["type"],
-        "status": state.get("status", ""),
-        "address": state.get("address") or config.get("address") or "",
+        "name": target.name,
+        "type": target.type,
+        "status": target.status,
+        "address": target.address,
         "nodes": nodes,
-        "queued": target.get("queued", ""),
-        "active": target.get("active", ""),
+        "queued": target.queued_runs,
+        "active": target.active_runs,
     }
 
 
-def _show(target: dict[str, object]) -> None:
-    get_ctx().out.record(_row(target), data=target)
+def _show(target: ComputeTargetRecord) -> None:
+    get_ctx().out.record(_row(target), data=target.to_dict())
 
 
 @click.group("compute")
@@ -41,12 +40,8 @@ def compute() -> None:
 @json_option
 def list_targets() -> None:
     """Every compute target with its state."""
-    ws = get_ctx().workspace()
-    targets = [
-        admin.show_target(ws, t["name"]) if t["name"] != "local" else t
-        for t in ws.compute_targets()
-    ]
-    get_ctx().out.table([_row(t) for t in targets], COLUMNS, data=targets)
+    targets = compute_service.list_targets(get_ctx().workspace())
+    get_ctx().out.table([_row(t) for t in targets], COLUMNS, data=[t.to_dict() for t in targets])
 
 
 @compute.command("create")
@@ -93,7 +88,7 @@ def create(
         except ValueError:
             raise InvalidParameterError(f"--resources {key}={value}: not a number") from None
     _show(
-        admin.create_target(
+        compute_service.create_target(
             get_ctx().workspace(),
             name,
             type_,
@@ -128,7 +123,9 @@ def attach(name: str, type_: str, address: str, warm_pool_size: int) -> None:
     workspace's store and artifact URLs (MLWS_WORKER_WORKSPACE names a workspace folder
     there whose workspace.json points at the same URLs).
     """
-    _show(admin.attach_target(get_ctx().workspace(), name, address, type_, warm_pool_size))
+    _show(
+        compute_service.attach_target(get_ctx().workspace(), name, address, type_, warm_pool_size)
+    )
 
 
 @compute.command("start")
@@ -136,7 +133,7 @@ def attach(name: str, type_: str, address: str, warm_pool_size: int) -> None:
 @json_option
 def start(name: str) -> None:
     """Start a managed cluster (detached; it outlives this command) and submit its queue."""
-    _show(admin.start_target(get_ctx().workspace(), name))
+    _show(compute_service.start_target(get_ctx().workspace(), name))
 
 
 @compute.command("stop")
@@ -144,7 +141,7 @@ def start(name: str) -> None:
 @json_option
 def stop(name: str) -> None:
     """Stop a managed cluster; its Queued runs wait for the next start."""
-    _show(admin.stop_target(get_ctx().workspace(), name))
+    _show(compute_service.stop_target(get_ctx().workspace(), name))
 
 
 @compute.command("show")
@@ -152,12 +149,7 @@ def stop(name: str) -> None:
 @json_option
 def show(name: str) -> None:
     """One target: config, state, queued and active runs."""
-    ws = get_ctx().workspace()
-    if name == "local":
-        target = next(t for t in ws.compute_targets() if t["name"] == "local")
-        _show(target)
-        return
-    _show(admin.show_target(ws, name))
+    _show(compute_service.get_target(get_ctx().workspace(), name))
 
 
 @compute.command("delete")
@@ -165,5 +157,5 @@ def show(name: str) -> None:
 @json_option
 def delete(name: str) -> None:
     """Delete a stopped target that has no queued or active runs."""
-    admin.delete_target(get_ctx().workspace(), name)
+    compute_service.delete_target(get_ctx().workspace(), name)
     get_ctx().out.record({"deleted": name})

@@ -75,6 +75,9 @@ def demo_serving(ctx: CliContext, ws: Workspace, run: Run) -> dict[str, Any]:
         out.text(f"\ntry it (the key is shown only now):\n  export {ENV_KEY}={key}\n  {curl}")
         out.text(
             f"then: mlws endpoint show {endpoint.name}  |  mlws endpoint logs {endpoint.name} -f"
-            f"  |  mlws endpoint delete {endpoint.name}"
+        )
+        out.text(
+            f"\n[mlws] endpoint {endpoint.name!r} keeps running in the background: "
+            f"`mlws endpoint delete {endpoint.name}` stops it"
         )
     return summary

@@ -15,7 +15,7 @@ from jupyter_mlws.compute import NotebookRunConfig
 from jupyter_mlws.compute.admin import waiting_reason
 from jupyter_mlws.entities import RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError
-from jupyter_mlws.notebooks import inspect_parameters
+from jupyter_mlws.notebooks import applied_parameters, inspect_parameters
 
 
 def papermill_value(text: str) -> Any:
@@ -72,6 +72,11 @@ def notebook() -> None:
 @click.option("-n", "--name", help="Display name of the run.")
 @click.option("-t", "--tag", "tags", multiple=True, help="key=value tag (repeatable).")
 @click.option("--max-duration", type=float, help="Seconds after which the run is stopped.")
+@click.option(
+    "--allow-unknown-params",
+    is_flag=True,
+    help="Inject parameters the notebook's parameters cell does not define.",
+)
 @click.option("--wait", is_flag=True, help="Stream the logs and wait for the end.")
 @json_option
 def submit(
@@ -86,6 +91,7 @@ def submit(
     name: str | None,
     tags: tuple[str, ...],
     max_duration: float | None,
+    allow_unknown_params: bool,
     wait: bool,
 ) -> None:
     """Submit NOTEBOOK as a run: `mlws notebook submit train.ipynb -p lr 0.1 -c cpu`."""
@@ -98,9 +104,13 @@ def submit(
             raise InvalidParameterError("--parameters-json must be a JSON object") from None
     values.update({k: papermill_value(v) for k, v in parameters})
     values.update(dict(raw))
+    path = Path(notebook_path)
+    if not path.is_file():
+        raise InvalidParameterError(f"no such notebook {notebook_path!r}")
     config = NotebookRunConfig(
-        notebook=Path(notebook_path),
+        notebook=path,
         parameters=values,
+        params=applied_parameters(path, values, allow_unknown=allow_unknown_params),
         compute=compute,
         kernel_name=kernel,
         source_dir=source_dir,
@@ -108,6 +118,7 @@ def submit(
         display_name=name,
         max_duration_s=max_duration,
     )
+    config.validate()  # a mistake must not leave a new, empty experiment behind
     ws = ctx.workspace()
     submitted = ws.experiment(experiment).submit(config)
     record = submitted.refresh()

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from jupyter_mlws.cli.context import get_ctx, json_option
 from jupyter_mlws.cli.output import fmt_duration, fmt_time
-from jupyter_mlws.cli.params import literal_or_string, parse_pairs
+from jupyter_mlws.cli.params import parse_pairs, parse_params
 from jupyter_mlws.compute import ScriptRunConfig
 from jupyter_mlws.entities import RunRecord, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.services import experiments
 from jupyter_mlws.services import runs as run_service
 from jupyter_mlws.services.runs import LOG_NAME, RunQuery
 from jupyter_mlws.tracking import Run
@@ -88,10 +90,22 @@ def submit(
         max_duration_s=max_duration,
         tags=parse_pairs(tags, "--tag"),
         display_name=name,
-        params={k: literal_or_string(v) for k, v in parse_pairs(params, "--param").items()},
+        params=parse_params(params),
     )
     config.validate()  # a mistake must not leave a new, empty experiment behind
-    show_submitted(ctx.workspace().experiment(experiment).submit(config), wait)
+    ws = ctx.workspace()
+    is_new = not experiments.experiment_exists(ws, experiment)
+    submitted = ws.experiment(experiment).submit(config)
+    if is_new and not ctx.json:  # Azure creates it too; say so, a typo is then visible
+        click.echo(f"created experiment {experiment!r}", err=True)
+    show_submitted(submitted, wait)
+
+
+class InterruptedWaiting(KeyboardInterrupt):
+    """Ctrl-C while following a run: the run goes on; the message says how to stop it."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"run {ref} keeps running; `mlws run cancel {ref}` stops it")
 
 
 def show_submitted(submitted: Run, wait: bool) -> None:
@@ -99,8 +113,14 @@ def show_submitted(submitted: Run, wait: bool) -> None:
     Completed (shared by every command that submits)."""
     ctx = get_ctx()
     record = submitted.record
+    ref = f"{record.experiment_name}:{record.number}"
     if wait:
-        submitted.wait_for_completion(show_output=not ctx.json, raise_on_error=False)
+        if not ctx.json:  # the reference first: it is what cancel, logs, show take
+            ctx.out.text(f"[mlws] run {ref} ({record.id}) {record.status.value}; streaming its log")
+        try:
+            submitted.wait_for_completion(show_output=not ctx.json, raise_on_error=False)
+        except KeyboardInterrupt:
+            raise InterruptedWaiting(ref) from None
         record = submitted.refresh()
         if not ctx.json:
             ctx.out.text(
@@ -210,18 +230,47 @@ def logs(run_ref: str, follow: bool, name: str) -> None:
 @click.option("--max-points", type=int, help="Downsample the history to at most N points.")
 @json_option
 def metrics(run_ref: str, key: str | None, max_points: int | None) -> None:
-    """Latest metrics of a run, or one metric's history."""
+    """Latest metrics of a run, or one metric's history (a table, image or list by name)."""
     r = load_run(run_ref)
     if key is None:
         latest = run_service.latest_metrics(r.workspace, r.id)
-        rows = [m.__dict__ for m in latest]
+        rows: list[dict[str, Any]] = [m.__dict__ for m in latest]
+        for name, kind in _logged_kinds(r).items():
+            rows.append({"key": name, "value": f"({kind}: mlws run metrics {run_ref} -k {name})"})
         get_ctx().out.table(rows, ["key", "value", "step", "count", "min", "max"], data=rows)
+        return
+    series_keys = {m.key for m in run_service.latest_metrics(r.workspace, r.id)}
+    if key not in series_keys and key in _logged_kinds(r):
+        _show_logged(r, key)
         return
     series = run_service.metric_series(r.workspace, r.id, key, max_points)
     rows = [
         {"step": p.step, "value": p.value, "time": fmt_time(p.timestamp)} for p in series.points()
     ]
     get_ctx().out.table(rows, ["step", "value", "time"], data=series.to_dict())
+
+
+def _logged_kinds(r: Run) -> dict[str, str]:
+    """Names the run logged with log_row/log_table/log_list/log_image/log(str), and how."""
+    return run_service.logged_kinds(r.workspace, r.id)
+
+
+def _show_logged(r: Run, key: str) -> None:
+    """A logged table as rows, images and lists one per line; ``--json`` gives Azure's shape."""
+    value = r.get_metrics(key)[key]
+    kind = _logged_kinds(r)[key]
+    out = get_ctx().out
+    if kind in ("row", "table") and isinstance(value, dict):
+        names = list(value)
+        length = max((len(v) for v in value.values()), default=0)
+        rows = [
+            {n: value[n][i] if i < len(value[n]) else None for n in names} for i in range(length)
+        ]
+        out.table(rows, names, data={"key": key, "kind": kind, "value": value})
+        return
+    items = value if isinstance(value, list) and kind != "list" else [value]
+    rows = [{kind: item} for item in items]
+    out.table(rows, [kind], data={"key": key, "kind": kind, "value": value})
 
 
 @run.command("cancel")

@@ -69,6 +69,9 @@ class NotebookRunConfig:
     display_name: str | None = None
     max_duration_s: float | None = None
     environment_variables: Mapping[str, str] = field(default_factory=dict)
+    # the params recorded on the run (default: ``parameters``); front doors pass every
+    # parameter the run uses, defaults included (``notebooks.applied_parameters``)
+    params: Mapping[str, Any] | None = None
 
     def resolve(self) -> tuple[Path, str]:
         """The source folder to snapshot and the notebook's path inside it."""
@@ -86,14 +89,21 @@ class NotebookRunConfig:
             )
         return source, notebook.relative_to(source).as_posix()
 
+    def validate(self) -> None:
+        """Every mistake, before anything is made (no experiment is created for nothing)."""
+        self.resolve()
+        if self.max_duration_s is not None and self.max_duration_s <= 0:
+            raise InvalidParameterError("max_duration_s must be positive")
+        check_parameters(self.parameters or {})
+
     def submit_to(
         self, experiment: Experiment, *, tags: Mapping[str, Any] | None = None, **options: Any
     ) -> Run:
+        self.validate()
         run_tags = submit_tags(self, self.tags, tags, options)
         source, rel = self.resolve()
-        if self.max_duration_s is not None and self.max_duration_s <= 0:
-            raise InvalidParameterError("max_duration_s must be positive")
         parameters = check_parameters(self.parameters or {})
+        recorded = parameters if self.params is None else {**self.params, **parameters}
         kernel = self.kernel_name or notebook_kernel_name(source / rel)
         output = f"outputs/{Path(rel).name}"
         argv = [
@@ -122,7 +132,7 @@ class NotebookRunConfig:
                 "max_duration_s": self.max_duration_s,
                 "env": dict(self.environment_variables),
             },
-            params=parameters,
+            params=recorded,  # defaults too: the params say what the run really used
             tags=run_tags,
             properties={
                 "mlws.notebook": rel,

@@ -42,7 +42,7 @@ def is_run_list(obj: Any) -> bool:
     return isinstance(obj, list) and bool(obj) and all(isinstance(r, Run) for r in obj)
 
 
-def _bundle(obj: Any) -> dict[str, Any] | None:
+def _widget_bundle(obj: Any) -> tuple[Any, dict[str, Any]] | None:
     if isinstance(obj, list) and not is_run_list(obj):
         return None  # every other list keeps IPython's usual display
     widget = widget_for(obj)
@@ -50,14 +50,31 @@ def _bundle(obj: Any) -> dict[str, Any] | None:
         return None
     bundle: dict[str, Any] = widget._repr_mimebundle_()
     bundle["text/plain"] = repr(obj)  # what front ends without widgets show
-    return bundle
+    return widget, bundle
+
+
+def _bundle(obj: Any) -> dict[str, Any] | None:
+    made = _widget_bundle(obj)
+    return made[1] if made is not None else None
 
 
 def show(obj: Any) -> None:
-    """Display ``obj`` now: as its widget through the registered formatters, else its repr."""
+    """Display ``obj`` now: as its widget, else its repr.
+
+    The widget gets the output's display handle, so a live run view can replace its
+    output's static HTML with the final one when the run ends (what a saved notebook
+    keeps).
+    """
     from IPython.display import display
 
-    display(obj)
+    made = _widget_bundle(obj)
+    if made is None:
+        display(obj)
+        return
+    widget, bundle = made
+    handle = display(bundle, raw=True, display_id=True)
+    if hasattr(widget, "display_handle"):
+        widget.display_handle = handle
 
 
 def register_formatters(shell: Any) -> None:

@@ -37,7 +37,10 @@ def _param(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError(
             f"expected NAME=VALUE with NAME a Python variable name, got {text!r}"
         )
-    return name, literal_or_string(value)
+    try:
+        return name, literal_or_string(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{name}: {exc}") from None
 
 
 def _tag(text: str) -> tuple[str, str]:

@@ -5,6 +5,10 @@ need them, so that importing this package costs nothing and a missing ``notebook
 extra fails with a message naming it.
 """
 
-from jupyter_mlws.notebooks.parameters import NotebookParameter, inspect_parameters
+from jupyter_mlws.notebooks.parameters import (
+    NotebookParameter,
+    applied_parameters,
+    inspect_parameters,
+)
 
-__all__ = ["NotebookParameter", "inspect_parameters"]
+__all__ = ["NotebookParameter", "applied_parameters", "inspect_parameters"]

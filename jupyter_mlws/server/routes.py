@@ -25,6 +25,7 @@ def route_table() -> list[tuple[str, Any]]:
         (f"runs/{_ID}/rerun", r.RunRerunHandler),
         (f"runs/{_ID}/metrics", r.MetricsHandler),
         (f"runs/{_ID}/metrics/history", r.MetricHistoryHandler),
+        (f"runs/{_ID}/values", r.ValuesHandler),
         (f"runs/{_ID}/logs", r.LogsHandler),
         (f"runs/{_ID}/artifacts", r.ArtifactsHandler),
         (f"runs/{_ID}/artifacts/content", r.ArtifactContentHandler),

@@ -89,6 +89,13 @@ class MetricsHandler(MlwsHandler):
         self.send({"metrics": await self.call(self.service.metrics, ref)})
 
 
+class ValuesHandler(MlwsHandler):
+    @authenticated
+    @authorized
+    def get(self, ref: str) -> None:
+        self.send({"values": self.service.values(ref)})
+
+
 class MetricHistoryHandler(MlwsHandler):
     @authenticated
     @authorized

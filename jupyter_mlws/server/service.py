@@ -82,6 +82,13 @@ class MlwsService:
     def metrics(self, ref: str) -> list[dict[str, Any]]:
         return [to_jsonable(m.__dict__) for m in runs.latest_metrics(self.ws, ref)]
 
+    def values(self, ref: str) -> list[dict[str, Any]]:
+        """Tables, rows, lists, strings and image references the run logged, by name."""
+        return [
+            {"key": v.key, "kind": v.kind, "seq": v.seq, "value": v.value, "timestamp": v.timestamp}
+            for v in runs.logged_values(self.ws, ref)
+        ]
+
     def metric_history(self, ref: str, key: str, max_points: int | None) -> dict[str, Any]:
         return runs.metric_series(self.ws, ref, key, max_points).to_dict()
 

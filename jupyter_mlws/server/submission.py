@@ -11,7 +11,7 @@ from typing import Any
 
 from jupyter_mlws.compute import NotebookRunConfig, ScriptRunConfig
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
-from jupyter_mlws.notebooks import inspect_parameters
+from jupyter_mlws.notebooks import applied_parameters, inspect_parameters
 from jupyter_mlws.tracking import Run
 from jupyter_mlws.workspace import Workspace
 
@@ -63,6 +63,7 @@ def _notebook_config(file: Path, sub: Submission) -> NotebookRunConfig:
     return NotebookRunConfig(
         file,
         parameters=dict(sub.parameters),
+        params=applied_parameters(file, sub.parameters),  # the defaults it used, too
         compute=sub.compute,
         source_dir=file.parent,
         tags=dict(sub.tags) or None,

@@ -3,6 +3,7 @@ start and stop. ``local`` is built in and always running."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from jupyter_mlws.compute import admin
@@ -20,6 +21,44 @@ def list_targets(ws: Workspace) -> list[ComputeTargetRecord]:
 
 def get_target(ws: Workspace, name: str) -> ComputeTargetRecord:
     return _record(admin.show_target(ws, name))
+
+
+def create_target(
+    ws: Workspace,
+    name: str,
+    type_: str = "dask",
+    *,
+    min_nodes: int = 0,
+    max_nodes: int = 1,
+    idle_seconds: float = 60.0,
+    resources: Mapping[str, float] | None = None,
+    warm_pool_size: int = 1,
+) -> ComputeTargetRecord:
+    """A managed local Dask cluster, Stopped until started."""
+    return _record(
+        admin.create_target(
+            ws,
+            name,
+            type_,
+            min_nodes=min_nodes,
+            max_nodes=max_nodes,
+            idle_seconds=idle_seconds,
+            resources=resources,
+            warm_pool_size=warm_pool_size,
+        )
+    )
+
+
+def attach_target(
+    ws: Workspace, name: str, address: str, type_: str = "dask", warm_pool_size: int = 1
+) -> ComputeTargetRecord:
+    """An existing scheduler (dask-kubernetes, dask-jobqueue, Dask Gateway, by hand)."""
+    return _record(admin.attach_target(ws, name, address, type_, warm_pool_size))
+
+
+def delete_target(ws: Workspace, name: str) -> None:
+    """Refused while it runs or has queued or active runs."""
+    admin.delete_target(ws, name)
 
 
 def start_target(ws: Workspace, name: str) -> ComputeTargetRecord:

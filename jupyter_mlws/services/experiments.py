@@ -20,3 +20,8 @@ def get_experiment(ws: Workspace, ref: str) -> Experiment:
 def archive_experiment(ws: Workspace, ref: str) -> Experiment:
     archived = ws.store.archive_experiment(ref)
     return get_experiment(ws, str(archived.id))
+
+
+def experiment_exists(ws: Workspace, name: str) -> bool:
+    """Whether ``name`` is an experiment already (archived ones included)."""
+    return ws.store.find_experiment(name) is not None

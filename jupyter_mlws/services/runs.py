@@ -16,7 +16,7 @@ from typing import Any
 
 from jupyter_mlws.artifacts import write_zip
 from jupyter_mlws.compute.submit import resubmit_run
-from jupyter_mlws.entities import FileEntry, LatestMetric, RunRecord, RunStatus
+from jupyter_mlws.entities import FileEntry, LatestMetric, RunRecord, RunRecordValue, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.store import MetricSeries
 from jupyter_mlws.tracking import Run, Workspace, run_listing
@@ -162,6 +162,16 @@ def get_details(ws: Workspace, ref: str) -> RunDetails:
 
 def latest_metrics(ws: Workspace, ref: str) -> list[LatestMetric]:
     return ws.store.latest_metrics(resolve_run_id(ws, ref))
+
+
+def logged_values(ws: Workspace, ref: str) -> list[RunRecordValue]:
+    """What a run logged besides series: tables, rows, lists, strings, image references."""
+    return ws.store.list_values(resolve_run_id(ws, ref))
+
+
+def logged_kinds(ws: Workspace, ref: str) -> dict[str, str]:
+    """The names of those values, and how each was logged (``row``, ``table``, ...)."""
+    return {v.key: v.kind for v in logged_values(ws, ref)}
 
 
 def metric_series(ws: Workspace, ref: str, key: str, max_points: int | None = None) -> MetricSeries:

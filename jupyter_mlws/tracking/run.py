@@ -102,6 +102,8 @@ class Run(RunLogging, RunFiles, RunModels):
         """The submitted run inside a job; elsewhere a persisted interactive run.
 
         Unlike Azure's offline run, the interactive run is stored: nothing logged is lost.
+        It is created at the first thing logged to it (or its id, or its record), so code
+        that only asks for the context leaves no empty run behind.
         """
         global _context_run
         with _context_lock:
@@ -119,10 +121,10 @@ class Run(RunLogging, RunFiles, RunModels):
                 )
                 _context_run = cls(ws, run_id)
             else:
-                experiment = Workspace.current().experiment(
-                    os.environ.get("MLWS_EXPERIMENT", DEFAULT_EXPERIMENT)
-                )
-                _context_run = cls.start(experiment)
+                # created in the store only when something is logged to it
+                from jupyter_mlws.tracking.deferred_run import DeferredRun
+
+                _context_run = DeferredRun(os.environ.get("MLWS_EXPERIMENT", DEFAULT_EXPERIMENT))
             return _context_run
 
     @property

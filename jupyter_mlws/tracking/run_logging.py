@@ -27,7 +27,7 @@ class RunLogging:
     def log(self, name: str, value: Any, description: str = "", step: int | None = None) -> None:
         """Log a number (a point of the metric ``name``), a bool, or a string."""
         if type(value) is float and (step is None or (type(step) is int and step >= 0)):
-            # Hot path (about a million points/s): append to this series' buffer while it
+            # Hot path (a few array appends, no lock): add to this series' buffer while it
             # has room. See SeriesBuffer for why no lock is needed; the slow path below
             # grants room under the buffer cap, applies backpressure or counts drops.
             series = self._metric_buffers.get(name)

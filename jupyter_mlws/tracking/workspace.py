@@ -101,10 +101,12 @@ class Workspace:
     def experiments(self, include_archived: bool = False) -> list[ExperimentInfo]:
         return self.store.list_experiments(include_archived=include_archived)
 
-    def get_run(self, run_id: str) -> Run:
+    def get_run(self, ref: str) -> Run:
+        """A run by the references the CLI takes: its id, a unique 6+ character id prefix,
+        or ``EXPERIMENT:NUMBER`` (``ws.get_run("mnist:3")``)."""
         from jupyter_mlws.tracking.run import Run
 
-        return Run.get(self, run_id)
+        return Run.get(self, self.store.resolve_run_id(ref))
 
     @property
     def cache_dir(self) -> Path:

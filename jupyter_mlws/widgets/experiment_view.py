@@ -15,6 +15,9 @@ from jupyter_mlws.tracking import Experiment, Run, Workspace
 from jupyter_mlws.widgets import html
 from jupyter_mlws.widgets.metric_charts import MAX_POINTS, as_arrays, metric_figure
 from jupyter_mlws.widgets.run_table import RunTable
+from jupyter_mlws.widgets.static_view import runs_html, with_static
+
+OVERLAY_LATEST = 3  # the overlay starts with the newest few runs, not an empty plot
 
 
 class ExperimentView(w.VBox):
@@ -47,6 +50,7 @@ class ExperimentView(w.VBox):
         )
         self.add_class("mlws-experiment-view")
         self.experiment: Experiment | None = None
+        self._first = True
         try:
             self.experiment = (
                 experiment
@@ -65,6 +69,9 @@ class ExperimentView(w.VBox):
         assert self.experiment is not None
         runs = self.experiment.get_runs(limit=self.limit)
         selected = set(self.table.selected_ids)
+        if self._first:  # runs come newest first
+            self._first = False
+            selected = {r.id for r in runs[:OVERLAY_LATEST]}
         self.table.close()
         self.table = RunTable(runs, on_select=lambda _runs: self._draw_overlay())
         self.table.selected_ids = [r.id for r in runs if r.id in selected]
@@ -83,6 +90,14 @@ class ExperimentView(w.VBox):
     @property
     def runs(self) -> list[Run]:
         return self.table.runs
+
+    def static_html(self) -> str:
+        name = self.experiment.name if self.experiment else ""
+        return self.header.value if not name else runs_html(self.runs, name)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        return None if bundle is None else with_static(bundle, self.static_html(), "experiment")
 
     def select(self, runs: Sequence[Run | str]) -> None:
         self.table.select([r.id if isinstance(r, Run) else r for r in runs])

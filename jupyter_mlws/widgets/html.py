@@ -43,7 +43,7 @@ def key_values(title: str, values: Mapping[str, Any]) -> str:
         f"<td style='text-align:left'>{esc(v)}</td></tr>"
         for k, v in values.items()
     )
-    return f"{heading}<table class='mlws-kv'>{rows}</table>"
+    return f"{heading}<table class='mlws-kv' style='margin-left:0'>{rows}</table>"
 
 
 def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
@@ -56,7 +56,10 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
         + "</tr>"
         for r in rows
     )
-    return f"<table class='mlws-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f"<table class='mlws-table' style='margin-left:0'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
 
 
 def pre(text: str, max_height: str = "300px") -> str:

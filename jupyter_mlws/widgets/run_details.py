@@ -21,10 +21,12 @@ from jupyter_mlws.services import runs
 from jupyter_mlws.tracking import Run, Workspace
 from jupyter_mlws.widgets import html
 from jupyter_mlws.widgets.log_viewer import LogViewer
+from jupyter_mlws.widgets.logged_values import values_html
 from jupyter_mlws.widgets.metric_charts import MetricCharts
 from jupyter_mlws.widgets.refresher import Poll, Refresher
+from jupyter_mlws.widgets.static_view import run_html, run_kind_label, user_tags, with_static
 
-TABS = ("Metrics", "Logs", "Details", "Outputs", "Child runs")
+TABS = ("Metrics", "Tables & images", "Logs", "Details", "Outputs", "Child runs")
 DOWNLOADS = "mlws-outputs"
 SLOW_PARTS_S = 5.0  # outputs and child runs change rarely: look at them less often
 
@@ -39,6 +41,7 @@ class RunDetails(w.VBox):
     timings: w.HTML
     error: w.HTML
     charts: MetricCharts
+    logged: w.HTML
     logs: LogViewer
     details: w.HTML
     outputs: _Outputs
@@ -61,6 +64,11 @@ class RunDetails(w.VBox):
         self.record: RunRecord | None = None
         self.built = False
         self._files_seen = 0.0
+        self._values_seen: tuple[int, int] = (0, 0)
+        # set by whoever displayed this view with a display id (``%%run``): once the run
+        # ends the output is refreshed, so a saved notebook keeps the final static view
+        self.display_handle: Any = None
+        self._final_shown = False
         self.run = self._resolve(run, workspace)
         if self.run is None:
             return
@@ -78,12 +86,20 @@ class RunDetails(w.VBox):
         self.timings = w.HTML()
         self.error = w.HTML()
         self.charts = MetricCharts()
+        self.logged = w.HTML("<i>no tables or images logged yet</i>")
         self.logs = LogViewer()
         self.details = w.HTML()
         self.outputs = _Outputs(run)
         self.children_table = _ChildRuns()
         self.tabs = w.Tab(
-            children=[self.charts, self.logs, self.details, self.outputs, self.children_table]
+            children=[
+                self.charts,
+                self.logged,
+                self.logs,
+                self.details,
+                self.outputs,
+                self.children_table,
+            ]
         )
         for i, title in enumerate(TABS):
             self.tabs.set_title(i, title)
@@ -131,19 +147,47 @@ class RunDetails(w.VBox):
         record_changed = changed
         changed = self.charts.update(ws, run.id, runs.latest_metrics(ws, run.id)) or changed
         changed = self.logs.update(ws, run.id) or changed
+        changed = self._update_logged(run) or changed
         now = time.monotonic()
         if record_changed or record.status.is_terminal or now - self._files_seen > SLOW_PARTS_S:
             self._files_seen = now
             self.outputs.update()
             self.children_table.update(run)
         one_off = one_off or self.charts.created != charts_before
+        if record.status.is_terminal:
+            self._show_final()
         return Poll(changed=changed, finished=record.status.is_terminal, one_off=one_off)
+
+    def _update_logged(self, run: Run) -> bool:
+        values = runs.logged_values(run.workspace, run.id)
+        seen = (len(values), max((v.timestamp for v in values), default=0))
+        if seen == self._values_seen:
+            return False
+        self._values_seen = seen
+        self.logged.value = values_html(run, values)
+        return True
+
+    def _show_final(self) -> None:
+        if self.display_handle is not None and not self._final_shown:
+            self._final_shown = True
+            self.display_handle.update(self._repr_mimebundle_(), raw=True)
+
+    def static_html(self) -> str:
+        if self.run is None:
+            return self.header.value
+        return run_html(self.run)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        return with_static(bundle, self.static_html(), "run")
 
     def _show_header(self, record: RunRecord) -> None:
         self.header.value = (
             f"{html.badge(record.status)} <b>{html.esc(record.experiment_name)}:{record.number}"
             f"</b> {html.esc(record.display_name)} <small style='color:#6b7280'>"
-            f"{html.esc(record.kind)} on {html.esc(record.compute)} · {record.id}</small>"
+            f"{html.esc(run_kind_label(record))} · {record.id}</small>"
         )
 
     def _show_record(self, record: RunRecord) -> None:
@@ -151,7 +195,7 @@ class RunDetails(w.VBox):
         self._show_header(record)
         self.details.value = (
             html.key_values("Params", record.params)
-            + html.key_values("Tags", record.tags)
+            + html.key_values("Tags", user_tags(record.tags))
             + html.key_values("Properties", record.properties)
         )
         error = record.error or {}

@@ -15,6 +15,7 @@ from jupyter_mlws.entities import RunRecord
 from jupyter_mlws.formatting import fmt, fmt_duration, fmt_time
 from jupyter_mlws.tracking import Run
 from jupyter_mlws.widgets import html
+from jupyter_mlws.widgets.static_view import runs_html, with_static
 
 BASE_COLUMNS = ("run", "name", "status", "duration", "created")
 
@@ -82,6 +83,10 @@ class RunTable(w.VBox):
         params = sorted({k for r in self.runs for k in r.record.params})
         metrics = sorted({k for r in self.runs for k in r.record.metrics})
         return [*BASE_COLUMNS, *(f"param:{p}" for p in params), *(f"metric:{m}" for m in metrics)]
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        return None if bundle is None else with_static(bundle, runs_html(self.ordered()), "runs")
 
     # ---- sorting and selecting ------------------------------------------------------
     def sort_by(self, column: str, descending: bool | None = None) -> None:

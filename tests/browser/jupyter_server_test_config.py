@@ -37,6 +37,14 @@ def _seed() -> None:
     if ws.store.find_experiment("seeded") is not None:
         return
     exp = ws.experiment("seeded")
+    # the oldest run diverged: the compare view marks it Failed
+    try:
+        with exp.start_run("lr-1.0", params={"lr": 1.0, "epochs": 50}) as run:
+            for step in range(5):
+                run.log("loss", 2.0 + step, step=step)
+            raise FloatingPointError("loss diverged")
+    except FloatingPointError:
+        pass
     for i, lr in enumerate((0.1, 0.03, 0.01)):
         with exp.start_run(f"lr-{lr}", params={"lr": lr, "epochs": 50}) as run:
             for step in range(50):

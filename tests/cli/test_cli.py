@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import zipfile
@@ -146,6 +148,9 @@ def test_demo_runs_on_the_embedded_default(tmp_path: Path) -> None:
         assert "epoch   4" in proc.stdout
         assert "Completed" in proc.stdout
         assert "[mlws] answer" in proc.stdout  # the deployed demo model answered
+        assert "`mlws endpoint delete demo` stops it" in proc.stdout  # not left silently
+        accuracies = re.findall(r"test accuracy (\d\.\d+)", proc.stdout)
+        assert len(accuracies) == 2 and accuracies[0] != accuracies[1]  # the curve moves
         assert (tmp_path / ".mlws" / "mlws.db").is_file()
     finally:  # the demo leaves its endpoint running on purpose, for the user to curl
         subprocess.run(
@@ -161,3 +166,63 @@ def test_a_rejected_submit_creates_no_experiment(project: Path) -> None:
     proc = mlws(project, "run", "submit", "-e", "brand-new", "nothere.py", check=False)
     assert proc.returncode == 1 and "not found" in proc.stderr
     assert json.loads(mlws(project, "experiment", "list", "--json").stdout) == []
+
+
+def test_logged_tables_and_images_through_run_metrics(project: Path) -> None:
+    (project / "tables.py").write_text(
+        "from jupyter_mlws import Run\n"
+        "run = Run.get_context()\n"
+        "run.log('loss', 0.5)\n"
+        "run.log_table('confusion', {'label': ['cat', 'dog'], 'cat': [9, 1], 'dog': [2, 8]})\n"
+        "for epoch in range(3):\n"
+        "    run.log_row('per_epoch', epoch=epoch, acc=0.5 + epoch / 10)\n"
+        "open('c.png', 'wb').write(b'png')\n"
+        "run.log_image('curve', path='c.png')\n"
+    )
+    mlws(project, "run", "submit", "-e", "tables", "--wait", "tables.py")
+    listing = mlws(project, "run", "metrics", "tables:1").stdout
+    assert "loss" in listing and "confusion" in listing and "table" in listing
+    table = mlws(project, "run", "metrics", "tables:1", "-k", "confusion").stdout
+    assert "LABEL" in table and "dog    1    8" in table
+    per_epoch = mlws(project, "run", "metrics", "tables:1", "-k", "per_epoch", "--json")
+    rows = json.loads(per_epoch.stdout)
+    assert rows["kind"] == "row" and rows["value"]["epoch"] == [0, 1, 2]
+    image = mlws(project, "run", "metrics", "tables:1", "-k", "curve").stdout
+    assert "images/curve/1.png" in image
+    missing = mlws(project, "run", "metrics", "tables:1", "-k", "nope", check=False)
+    assert missing.returncode != 0 and "nope" in missing.stderr
+
+
+def test_malformed_number_param_is_refused(project: Path) -> None:
+    bad = mlws(project, "run", "submit", "-p", "lr=0.1.2", "train.py", check=False)
+    assert bad.returncode == 2 and "'0.1.2' is not a valid number" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    assert json.loads(mlws(project, "run", "list", "--json").stdout) == []
+
+
+def test_submit_wait_names_the_run_and_ctrl_c_says_how_to_cancel_it(project: Path) -> None:
+    (project / "slow.py").write_text(
+        "import time\nprint('started', flush=True)\nwhile True:\n    time.sleep(0.1)\n"
+    )
+    env = {**os.environ, "MLWS_WORKSPACE": str(project / ".mlws")}
+    proc = subprocess.Popen(
+        [*MLWS, "run", "submit", "-e", "brand-new", "--wait", "slow.py"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # printed before the log is streamed
+    assert first.startswith("[mlws] run brand-new:1 (") and "streaming its log" in first
+    for line in proc.stdout:  # the run's own output, streamed (ends at EOF if it died)
+        if "started" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "created experiment 'brand-new'" in stderr
+    assert "`mlws run cancel brand-new:1` stops it" in stderr
+    assert "Traceback" not in stderr
+    mlws(project, "run", "cancel", "brand-new:1")

@@ -191,6 +191,8 @@ def test_bad_options_show_usage_and_create_no_run(execute: Any, ws: Workspace) -
         "%%run -e",
         "%%run --inline -c local2",
         "%%run -p 'unclosed",
+        "%%run -p lr=0.1.2",
+        "%%run --inline -p lr=1..5",
     ]
     nb = execute([LOAD, *(f"{line}\nprint('must not run')" for line in bad_lines)])
     for line, executed in zip(bad_lines, nb.cells[1:]):
@@ -202,6 +204,7 @@ def test_bad_options_show_usage_and_create_no_run(execute: Any, ws: Workspace) -
         assert "must not run" not in stdout(executed)
     assert "usage: %%run" in error(nb.cells[2]).traceback[0]
     assert "expected NAME=VALUE" in error(nb.cells[2]).traceback[-1]
+    assert "lr: '0.1.2' is not a valid number" in error(nb.cells[9]).traceback[-1]
     assert all_runs(ws) == []
 
 

@@ -24,6 +24,14 @@ def test_names_types_defaults_and_help(notebook: Callable[..., Path]) -> None:
     assert found["epochs"].default == "3"
     assert found["name"].default == '"x"'
     assert found["layers"].default == "[64, 32]"
+    # no annotation: the type is the default's (papermill alone says "None")
+    assert [found[n].type for n in ("epochs", "name", "layers")] == ["int", "str", "list"]
+
+
+def test_type_of_a_default_that_is_no_literal_is_left_blank(notebook: Callable[..., Path]) -> None:
+    path = notebook("n = len('abc')\nnothing = None\n", "print(n)")
+    found = {p.name: p.type for p in inspect_parameters(path)}
+    assert found == {"n": "", "nothing": "None"}
 
 
 def test_a_notebook_without_parameters_cell_has_none(notebook: Callable[..., Path]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from jupyter_mlws.workspace import Workspace
@@ -109,6 +111,34 @@ async def test_metrics_latest_and_downsampled_history(workspace: Workspace, api:
     assert max(small.json["values"]) == 99.0 and min(small.json["values"]) == 0.0
     unknown = await api("GET", f"runs/{run.id}/metrics/history", {"key": "acc"})
     assert unknown.status == 404
+
+
+async def test_logged_tables_rows_and_images_are_listed(
+    workspace: Workspace, api: Api, tmp_path: Path
+) -> None:
+    image = tmp_path / "curve.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    with workspace.experiment("values").start_run() as run:
+        run.log_row("per_epoch", epoch=0, acc=0.5)
+        run.log_row("per_epoch", epoch=1, acc=0.75)
+        run.log_table("confusion", {"label": ["cat", "dog"], "cat": [9, 1]})
+        run.log_image("curve", path=image)
+    reply = await api("GET", f"runs/{run.id}/values")
+    values = reply.json["values"]
+    assert [(v["key"], v["kind"], v["seq"]) for v in values] == [  # by name, then order
+        ("confusion", "table", 1),
+        ("curve", "image", 1),
+        ("per_epoch", "row", 1),
+        ("per_epoch", "row", 2),
+    ]
+    assert values[3]["value"] == {"epoch": 1, "acc": 0.75}
+    assert values[0]["value"] == {"label": ["cat", "dog"], "cat": [9, 1]}
+    content = await api(
+        "GET", f"runs/{run.id}/artifacts/content", {"path": values[1]["value"]["path"]}
+    )
+    assert content.status == 200
+    missing = await api("GET", "runs/nosuchrun/values")
+    assert missing.status == 404
 
 
 async def test_nan_metric_is_a_string_not_invalid_json(workspace: Workspace, api: Api) -> None:

@@ -153,6 +153,8 @@ async def test_notebook_submission_runs_with_parameters(api: Api, notebook: str)
         "POST", "runs", body={"path": notebook, "parameters": {"alpha": 2.0}, "experiment": "nb"}
     )
     assert reply.status == 201, reply.json
+    # "Run as experiment…" records every parameter the run used, the defaults too
+    assert reply.json["params"] == {"alpha": "2.0", "epochs": "3", "name": "demo"}, reply.json
     done = await wait_status(api, reply.json["id"], {"Completed", "Failed", "Canceled"}, 120)
     assert done["status"] == "Completed", done["error"]
     log = await api("GET", f"runs/{done['id']}/logs")

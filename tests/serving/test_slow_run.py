@@ -119,7 +119,8 @@ def test_a_timed_out_request_answers_504_and_frees_its_slot(
 def test_a_worker_whose_stuck_threads_reach_the_bound_is_replaced_without_dropping_requests(
     ws: Workspace, tmp_path: Path, blocker_folder: Path
 ) -> None:
-    endpoint, key = deploy(ws, tmp_path, workers=1, timeout_s=1.0, threads=2, max_stuck_threads=2)
+    endpoint, key = deploy(ws, tmp_path, workers=1, timeout_s=1.0, threads=3, max_stuck_threads=2)
+    # 3 slots: the 2 blocked calls never make the good client wait for one
     with client(endpoint, key) as http:
         first_pid = http.post("/score", json={"fast": True}).json()["pid"]
     blocker = Blocker(endpoint, key, blocker_folder)

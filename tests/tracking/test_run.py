@@ -204,6 +204,25 @@ def test_get_context_outside_a_job_persists(ws: Workspace, tmp_path: Path) -> No
     assert run.get_metrics() == {"x": 42.0}
 
 
+def test_get_context_outside_a_job_creates_a_run_only_when_used(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    script = tmp_path / "s.py"
+    script.write_text("from jupyter_mlws import Run\nrun = Run.get_context()\nprint(repr(run))\n")
+    env = {"MLWS_WORKSPACE": str(ws.root), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, check=True
+    )
+    assert "not created until something is logged" in out.stdout
+    assert ws.store.list_runs(limit=10)[0] == []  # asked for, never used: no empty run
+    script.write_text(
+        "from jupyter_mlws import Run\nrun = Run.get_context()\nrun.set_tags({'a': '1'})\n"
+    )
+    subprocess.run([sys.executable, str(script)], env=env, check=True)
+    (record,) = ws.store.list_runs(limit=10)[0]
+    assert record.tags["a"] == "1" and record.status is RunStatus.COMPLETED
+
+
 def test_points_flushed_in_the_background_survive_sigkill(ws: Workspace, tmp_path: Path) -> None:
     script = tmp_path / "s.py"
     script.write_text(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from jupyter_mlws import Workspace
-from jupyter_mlws.exceptions import ResourceNotFoundError, WorkspaceError
+from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError, WorkspaceError
 from jupyter_mlws.store import engine
 
 
@@ -86,6 +86,21 @@ def test_unknown_run_and_experiment(tmp_path: Path) -> None:
         ws.get_run("0" * 32)
     with pytest.raises(ResourceNotFoundError):
         ws.store.get_experiment("nope")
+
+
+def test_get_run_takes_the_references_the_cli_takes(tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "proj")
+    with ws.experiment("mnist").start_run() as first:
+        pass
+    with ws.experiment("mnist").start_run() as second:
+        pass
+    assert ws.get_run("mnist:2").id == second.id
+    assert ws.get_run(first.id[:6]).id == first.id
+    assert ws.get_run(first.id).id == first.id
+    with pytest.raises(ResourceNotFoundError, match="mnist:9"):
+        ws.get_run("mnist:9")
+    with pytest.raises(InvalidParameterError, match="too short"):
+        ws.get_run(first.id[:4])
 
 
 def test_details_hide_database_password(tmp_path: Path) -> None:

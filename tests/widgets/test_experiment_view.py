@@ -39,7 +39,9 @@ def test_table_sorts_by_any_column(ws: Workspace) -> None:
 def test_selected_runs_overlay_their_curves(ws: Workspace) -> None:
     view = ExperimentView("sweep", ws)
     view.metric.value = "loss"
-    assert len(view.overlay.data) == 0
+    # it starts with the newest runs overlaid, not an empty plot
+    assert sorted(t.name.split()[0] for t in view.overlay.data) == ["sweep:1", "sweep:2", "sweep:3"]
+    assert view.overlay.layout.title.text == "loss of selected runs"
     first, _, third = sorted(view.runs, key=lambda r: r.number)
     view.select([first, third])
     traces = {t.name.split()[0]: t for t in view.overlay.data}

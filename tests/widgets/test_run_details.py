@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,36 @@ def _wait(condition: object, attempts: int = 600) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("condition not met")
+
+
+def test_header_reads_naturally_and_internal_tags_are_not_the_users(ws: Workspace) -> None:
+    with ws.experiment("e").start_run(tags={"team": "a", "mlws.source": "cell"}) as run:
+        run.log("acc", 0.5)
+    details = RunDetails(run)
+    assert " on interactive" not in details.header.value
+    assert "tracked where it runs" in details.header.value
+    assert "team" in details.details.value and "mlws.source" not in details.details.value
+    static = details.static_html()
+    assert "tag team" in static and "mlws.source" not in static
+
+
+def test_charts_share_a_grid_and_offer_step_relative_and_wall_time(ws: Workspace) -> None:
+    with ws.experiment("axes").start_run() as run:
+        for step in range(5):
+            run.log("loss", 1.0 / (step + 1), step=step)
+            run.log("acc", step / 10, step=step)
+    details = RunDetails(run)
+    charts = details.charts
+    assert list(charts.grid.children) == [charts.figures["acc"], charts.figures["loss"]]
+    assert "repeat(auto-fill" in charts.grid.layout.grid_template_columns
+    assert charts.axis_picker is not None and charts.points("loss")[0] == [0, 1, 2, 3, 4]
+    charts.axis_picker.value = "relative"  # what clicking "relative time (s)" does
+    seconds = charts.points("loss")[0]
+    assert seconds[0] >= 0 and seconds == sorted(seconds) and all(s < 60 for s in seconds)
+    assert charts.figures["loss"].layout.xaxis.title.text == "relative time (s)"
+    charts.set_axis("wall")
+    first = datetime.fromisoformat(str(charts.points("loss")[0][0])).replace(tzinfo=timezone.utc)
+    assert abs(first.timestamp() * 1000 - run.record.created_ms) < 60_000  # the clock, UTC
+    assert charts.figures["loss"].layout.xaxis.type == "date"
+    with pytest.raises(ValueError, match="x axis must be one of"):
+        charts.set_axis("epoch")

@@ -11,6 +11,7 @@ import {
   IExperiment,
   IFileEntry,
   ILatestMetric,
+  ILoggedValue,
   ILogPiece,
   IMetricSeries,
   IModelVersion,
@@ -135,6 +136,11 @@ export class MlwsClient {
   async metrics(runId: string): Promise<ILatestMetric[]> {
     return (await this.get<{ metrics: ILatestMetric[] }>(`runs/${seg(runId)}/metrics`))
       .metrics;
+  }
+
+  async values(runId: string): Promise<ILoggedValue[]> {
+    const reply = await this.get<{ values: ILoggedValue[] }>(`runs/${seg(runId)}/values`);
+    return reply.values;
   }
 
   metricHistory(runId: string, key: string, maxPoints?: number): Promise<IMetricSeries> {

@@ -73,6 +73,15 @@ export interface IRunDetails extends IRun {
   has_children: boolean;
 }
 
+/** What a run logged besides scalar series (log_row, log_table, log_list, log_image). */
+export interface ILoggedValue {
+  key: string;
+  kind: 'string' | 'list' | 'row' | 'table' | 'image';
+  seq: number;
+  value: unknown;
+  timestamp: number;
+}
+
 export interface IRunPage {
   runs: IRun[];
   next_page_token: string | null;

@@ -1,7 +1,7 @@
 import * as React from 'react';
 
 /** The log, kept scrolled to the end while the user has not scrolled up. */
-export function LogTail(props: { text: string }): JSX.Element {
+export function LogTail(props: { text: string; finished?: boolean }): JSX.Element {
   const node = React.useRef<HTMLPreElement>(null);
   const pinned = React.useRef(true);
   React.useEffect(() => {
@@ -18,7 +18,7 @@ export function LogTail(props: { text: string }): JSX.Element {
   };
   return (
     <pre className="jp-mlws-log" ref={node} onScroll={onScroll}>
-      {props.text || '(no output yet)'}
+      {props.text || (props.finished ? '(no output)' : '(no output yet)')}
     </pre>
   );
 }

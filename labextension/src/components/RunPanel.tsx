@@ -4,6 +4,7 @@ import { IFileEntry, IRun } from '../api/types';
 import { formatDuration, runDuration } from '../models/format';
 import { RunModel } from '../models/runModel';
 import { ErrorNote, KeyValueTable, StatusIcon } from './common';
+import { LoggedValues } from './LoggedValues';
 import { LogTail } from './LogTail';
 import { MetricChart } from './MetricChart';
 
@@ -14,6 +15,11 @@ export interface IRunActions {
   download: (file: IFileEntry) => void;
   openNotebook: (path: string) => void;
   openRun: (run: IRun) => void;
+}
+
+/** The user's tags: the workspace's own `mlws.*` bookkeeping is not listed among them. */
+function userTags(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([key]) => !key.startsWith('mlws.')));
 }
 
 function time(ms: number | null): string {
@@ -71,7 +77,7 @@ export function RunPanel(props: { model: RunModel; actions: IRunActions }): JSX.
           }}
         />
         <KeyValueTable title="Params" values={run.params} />
-        <KeyValueTable title="Tags" values={run.tags} />
+        <KeyValueTable title="Tags" values={userTags(run.tags)} />
         <KeyValueTable title="Properties" values={run.properties} />
       </section>
       {run.error && (
@@ -99,9 +105,13 @@ export function RunPanel(props: { model: RunModel; actions: IRunActions }): JSX.
           values={Object.fromEntries(model.metrics.map(m => [m.key, m.value]))}
         />
       </section>
+      <section className="jp-mlws-logged-section">
+        <h3>Tables &amp; images</h3>
+        <LoggedValues groups={model.logged} images={model.images} />
+      </section>
       <section>
         <h3>Log</h3>
-        <LogTail text={model.log} />
+        <LogTail text={model.log} finished={!model.active} />
       </section>
       <section>
         <h3>Outputs</h3>

@@ -31,8 +31,8 @@ export function RunRow(props: {
       </button>
       <span className="jp-mlws-run-duration">{formatDuration(runDuration(run))}</span>
       {metric && (
-        <span className="jp-mlws-run-metric" title={metric}>
-          {formatMetric(run.metrics[metric])}
+        <span className="jp-mlws-run-metric" title={`latest ${metric}`}>
+          <span className="jp-mlws-dim">{metric}</span> {formatMetric(run.metrics[metric])}
         </span>
       )}
     </li>

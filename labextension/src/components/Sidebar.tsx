@@ -84,7 +84,10 @@ export function Sidebar(props: {
         <ul className="jp-mlws-plain">
           {model.targets.map(target => (
             <li key={target.name} className="jp-mlws-target">
-              <b>{target.name}</b> <span className="jp-mlws-dim">{target.type}</span>{' '}
+              <b>{target.name}</b>{' '}
+              {target.type !== target.name && (
+                <span className="jp-mlws-dim">{target.type} </span>
+              )}
               <span className="jp-mlws-badge">{target.status}</span>
               {typeof target.workers === 'number' && (
                 <span className="jp-mlws-dim"> · {target.workers} workers</span>

@@ -5,7 +5,14 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { MlwsClient } from '../api/client';
-import { IFileEntry, ILatestMetric, IMetricSeries, IRun, IRunDetails } from '../api/types';
+import {
+  IFileEntry,
+  ILatestMetric,
+  ILoggedValue,
+  IMetricSeries,
+  IRun,
+  IRunDetails
+} from '../api/types';
 import { isTerminal } from './format';
 
 const MAX_LOG_CHARS = 2_000_000;
@@ -15,10 +22,15 @@ export class RunModel {
   metrics: ILatestMetric[] = [];
   series: Record<string, IMetricSeries> = {};
   files: IFileEntry[] = [];
+  /** Tables (rows gathered), lists, strings and images the run logged, by name. */
+  logged: ILoggedGroup[] = [];
+  /** Object URLs of logged images, by artifact path (fetched once each). */
+  images: Record<string, string> = {};
   children: IRun[] = [];
   log = '';
   error: string | null = null;
   private logOffset = 0;
+  private loggedCount = -1;
   private seriesCounts: Record<string, number> = {};
   private readonly changedSignal = new Signal<this, void>(this);
 
@@ -47,7 +59,12 @@ export class RunModel {
       return;
     }
     // Each part shows as soon as it arrives; one failing part does not hide the others.
-    const parts = [this.refreshMetrics(), this.followLog(), this.refreshFiles()];
+    const parts = [
+      this.refreshMetrics(),
+      this.followLog(),
+      this.refreshFiles(),
+      this.refreshLogged()
+    ];
     const results = await Promise.allSettled(parts);
     const failed = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failed) {
@@ -81,6 +98,29 @@ export class RunModel {
     this.changedSignal.emit();
   }
 
+  private async refreshLogged(): Promise<void> {
+    const values = await this.client.values(this.runId);
+    if (values.length === this.loggedCount) {
+      return;
+    }
+    this.loggedCount = values.length;
+    this.logged = groupLogged(values);
+    const paths = values
+      .filter(v => v.kind === 'image')
+      .map(v => String((v.value as { path?: string }).path ?? ''))
+      .filter(path => path && !(path in this.images));
+    const blobs = await Promise.all(paths.map(p => this.client.downloadArtifact(this.runId, p)));
+    blobs.forEach((blob, i) => {
+      this.images = { ...this.images, [paths[i]]: URL.createObjectURL(blob) };
+    });
+  }
+
+  /** Frees the image URLs (the panel is closing). */
+  dispose(): void {
+    Object.values(this.images).forEach(url => URL.revokeObjectURL(url));
+    this.images = {};
+  }
+
   private async refreshFiles(): Promise<void> {
     const run = this.run;
     if (run === null) {
@@ -107,4 +147,39 @@ export class RunModel {
     const notebooks = this.files.filter(f => f.path.endsWith('.ipynb'));
     return notebooks.length ? notebooks[0].path : null;
   }
+}
+
+export interface ILoggedGroup {
+  name: string;
+  kind: ILoggedValue['kind'];
+  /** Rows logged one by one or the last table, as columns; null for other kinds. */
+  columns: Record<string, unknown[]> | null;
+  /** Image artifact paths, in logging order. */
+  images: string[];
+  /** Lists and strings, as text. */
+  text: string[];
+}
+
+/** Values by name: rows become one table, the last whole table wins, images in order. */
+export function groupLogged(values: ILoggedValue[]): ILoggedGroup[] {
+  const byName = new Map<string, ILoggedValue[]>();
+  for (const value of values) {
+    byName.set(value.key, [...(byName.get(value.key) ?? []), value]);
+  }
+  return Array.from(byName, ([name, items]) => {
+    const last = items[items.length - 1];
+    const group: ILoggedGroup = { name, kind: last.kind, columns: null, images: [], text: [] };
+    if (last.kind === 'table') {
+      group.columns = last.value as Record<string, unknown[]>;
+    } else if (last.kind === 'row') {
+      const rows = items.filter(i => i.kind === 'row').map(i => i.value as Record<string, unknown>);
+      const names = Array.from(new Set(rows.flatMap(r => Object.keys(r))));
+      group.columns = Object.fromEntries(names.map(n => [n, rows.map(r => r[n])]));
+    } else if (last.kind === 'image') {
+      group.images = items.map(i => String((i.value as { path?: string }).path ?? ''));
+    } else {
+      group.text = items.map(i => (Array.isArray(i.value) ? i.value.join(', ') : String(i.value)));
+    }
+    return group;
+  });
 }

@@ -33,6 +33,7 @@ export class RunPanelWidget extends ReactWidget {
       this.logTimer = null;
     }
     this.cursor.changed.disconnect(this.onStoreChange, this);
+    this.model.dispose();
     super.dispose();
   }
 
