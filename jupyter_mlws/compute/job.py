@@ -21,6 +21,7 @@ from typing import Any
 
 from jupyter_mlws.artifacts import materialize
 from jupyter_mlws.artifacts.collect import collect_folder
+from jupyter_mlws.compute import azureml_shim
 from jupyter_mlws.compute.log_pump import LogPump, extract_traceback
 from jupyter_mlws.compute.preparing import Preparation, prepare
 from jupyter_mlws.compute.process import describe_exit, kill_group, start_group
@@ -106,6 +107,7 @@ class Job:
             ENV_ERROR_FILE: str(self.error_file),
             "PYTHONUNBUFFERED": "1",
         }
+        env = azureml_shim.child_env(env, self.workdir)
         self.error_file.unlink(missing_ok=True)
         # a run in an environment names its warm spec "warm_env": it is complete only now
         warm = self.definition.get("warm") or self.definition.get("warm_env")

@@ -40,6 +40,7 @@ from jupyter_mlws.tracking import Workspace
 from jupyter_mlws.tracking.liveness import this_host
 
 AUTH_MODES = ("key", "none")
+CONTRACTS = ("native", "azureml-v1")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding jupyter_mlws/
 DEFAULT_WAIT_S = 120.0
 LOG_TAIL_LINES = 40
@@ -58,6 +59,7 @@ class Deployment:
     bind: str = "127.0.0.1"
     timeout_s: float = 60.0
     max_body_bytes: int = 10 * 1024 * 1024
+    contract: str = "native"
     threads: int = DEFAULT_THREADS
     """Calls of a plain ``run()`` at once per worker."""
     max_stuck_threads: int = DEFAULT_MAX_STUCK_THREADS
@@ -86,6 +88,7 @@ def deploy(
         source_dir=source,
         timeout_s=spec.timeout_s,
         max_body_bytes=spec.max_body_bytes,
+        contract=spec.contract,
         threads=spec.threads,
         max_stuck_threads=spec.max_stuck_threads,
         environment=environment,
@@ -198,6 +201,8 @@ def _check_spec(spec: Deployment) -> None:
         )
     if spec.workers < 1:
         raise InvalidParameterError("an endpoint needs at least 1 worker")
+    if spec.contract not in CONTRACTS:
+        raise InvalidParameterError(f"contract must be one of {', '.join(CONTRACTS)}")
     if spec.port is not None and not 0 < spec.port < 65536:
         raise InvalidParameterError(f"port must be between 1 and 65535, got {spec.port}")
     if spec.timeout_s <= 0 or spec.max_body_bytes <= 0:
