@@ -10,14 +10,14 @@ import click
 from jupyter_mlws.cli.context import get_ctx, json_option
 from jupyter_mlws.cli.output import fmt_time
 from jupyter_mlws.cli.params import parse_pairs
-from jupyter_mlws.environments import Environment, EnvironmentSpec, registry
+from jupyter_mlws.environments import Environment, EnvironmentSpec
 from jupyter_mlws.environments.cache import BuildCache
 from jupyter_mlws.environments.conda import read_conda_file
 from jupyter_mlws.environments.dockerfile import write_context
-from jupyter_mlws.environments.prepare import ensure_build
 from jupyter_mlws.environments.registry import EnvironmentVersion
 from jupyter_mlws.environments.spec import read_requirements
 from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.services import environments
 
 COLUMNS = ["environment", "python", "packages", "state", "size", "last_used"]
 _SIZE_RE = re.compile(r"^(\d+(?:\.\d+)?)\s*([KMGT]?)B?$", re.IGNORECASE)
@@ -90,7 +90,7 @@ def create(
         from jupyter_mlws.environments.interpreters import find
 
         find(spec.python)
-    env = registry.register(get_ctx().workspace().store, name, spec)
+    env = environments.register(get_ctx().workspace(), name, spec)
     get_ctx().out.record(_row(env), data=env.to_dict())
 
 
@@ -99,7 +99,7 @@ def create(
 @json_option
 def list_environments(name: str | None) -> None:
     """Every version with its build state (or only NAME's versions)."""
-    envs = registry.list_versions(get_ctx().workspace().store, name)
+    envs = environments.list_versions(get_ctx().workspace(), name)
     data = [e.to_dict() for e in envs] if get_ctx().json else None
     get_ctx().out.table([_row(e) for e in envs], COLUMNS, data=data)
 
@@ -109,7 +109,7 @@ def list_environments(name: str | None) -> None:
 @json_option
 def show(ref: str) -> None:
     """Spec, lock, build state, size and last use of one version (default: latest)."""
-    env = registry.get(get_ctx().workspace().store, ref)
+    env = environments.get(get_ctx().workspace(), ref)
     cached = bool(env.lock_hash) and BuildCache().has(str(env.lock_hash))
     fields = {
         **_row(env),
@@ -132,14 +132,13 @@ def show(ref: str) -> None:
 def build(ref: str) -> None:
     """Build a version into this machine's cache now (runs would build it anyway)."""
     ws = get_ctx().workspace()
-    env = registry.get(ws.store, ref)
     quiet = get_ctx().json
 
     def log(text: str) -> None:
         if not quiet:
             click.echo(text, nl=False, err=True)
 
-    env, built = ensure_build(ws.store, env.name, env.version, log)
+    env, built = environments.build(ws, ref, log)
     get_ctx().out.record({**_row(env), "path": str(built.path)}, data=env.to_dict())
 
 
@@ -148,7 +147,7 @@ def build(ref: str) -> None:
 @json_option
 def delete(ref: str) -> None:
     """Delete one version, or every version of NAME (cached builds go with `prune`)."""
-    count = registry.delete(get_ctx().workspace().store, ref)
+    count = environments.delete(get_ctx().workspace(), ref)
     get_ctx().out.record({"deleted": ref, "versions": count})
 
 
@@ -172,7 +171,7 @@ def prune(days: float | None, max_size: str | None) -> None:
 @json_option
 def dockerfile(ref: str, out_dir: str, force: bool) -> None:
     """Write a Docker build context of NAME[:VERSION] (its lock once built) to DIR."""
-    env = registry.get(get_ctx().workspace().store, ref)
+    env = environments.get(get_ctx().workspace(), ref)
     path = write_context(env, Path(out_dir), force=force)
     get_ctx().out.record({"environment": env.ref, "context": str(path)})
 

@@ -1,4 +1,5 @@
-"""REST handlers of the data views (``/datastores``, ``/datasets``, ``/secrets``)."""
+"""REST handlers of the data views (``/datastores``, ``/datasets``, ``/secrets``); the
+store and object-storage listings they need run off the event loop."""
 
 from __future__ import annotations
 
@@ -12,47 +13,49 @@ from jupyter_mlws.server.base import MlwsHandler
 class DatastoresHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self) -> None:
-        self.send({"datastores": views.list_datastores(self.service.ws)})
+    async def get(self) -> None:
+        self.send({"datastores": await self.call(views.list_datastores, self.service.ws)})
 
 
 class DatastoreHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, name: str) -> None:
-        self.send(views.get_datastore(self.service.ws, name))
+    async def get(self, name: str) -> None:
+        self.send(await self.call(views.get_datastore, self.service.ws, name))
 
 
 class DatasetsHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self) -> None:
-        self.send({"datasets": views.list_datasets(self.service.ws, self.query("name"))})
+    async def get(self) -> None:
+        self.send(
+            {"datasets": await self.call(views.list_datasets, self.service.ws, self.query("name"))}
+        )
 
 
 class DatasetHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, ref: str) -> None:
-        self.send(views.get_dataset(self.service.ws, ref))
+    async def get(self, ref: str) -> None:
+        self.send(await self.call(views.get_dataset, self.service.ws, ref))
 
 
 class DatasetProfileHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, ref: str) -> None:
-        self.send(views.dataset_profile(self.service.ws, ref))
+    async def get(self, ref: str) -> None:
+        self.send(await self.call(views.dataset_profile, self.service.ws, ref))
 
 
 class DatasetLineageHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, ref: str) -> None:
-        self.send(views.dataset_lineage(self.service.ws, ref))
+    async def get(self, ref: str) -> None:
+        self.send(await self.call(views.dataset_lineage, self.service.ws, ref))
 
 
 class SecretsHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self) -> None:
-        self.send({"secrets": views.list_secret_names(self.service.ws)})
+    async def get(self) -> None:
+        self.send({"secrets": await self.call(views.list_secret_names, self.service.ws)})

@@ -7,9 +7,9 @@ from typing import Any
 from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
-from jupyter_mlws.environments import registry
 from jupyter_mlws.environments.registry import EnvironmentVersion
 from jupyter_mlws.server.base import MlwsHandler
+from jupyter_mlws.services import environments
 
 
 def _view(env: EnvironmentVersion) -> dict[str, Any]:
@@ -19,13 +19,13 @@ def _view(env: EnvironmentVersion) -> dict[str, Any]:
 class EnvironmentsHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self) -> None:
-        envs = registry.list_versions(self.service.ws.store, self.query("name"))
+    async def get(self) -> None:
+        envs = await self.call(environments.list_versions, self.service.ws, self.query("name"))
         self.send({"environments": [_view(e) for e in envs]})
 
 
 class EnvironmentHandler(MlwsHandler):
     @authenticated
     @authorized
-    def get(self, ref: str) -> None:
-        self.send(_view(registry.get(self.service.ws.store, ref)))
+    async def get(self, ref: str) -> None:
+        self.send(_view(await self.call(environments.get, self.service.ws, ref)))
