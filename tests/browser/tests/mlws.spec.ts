@@ -121,7 +121,7 @@ test('ML Workspace: seeded runs, run chart, notebook run to Completed', async ({
   // 6. after a page reload the run and compare panels come back (layout restorer)
   await page.reload({ waitForIsReady: false }); // the launcher is not the active tab now
   const tabs = page.locator('#jp-main-dock-panel .lm-TabBar-tab');
-  await expect(tabs.filter({ hasText: 'Compare 2 runs' })).toHaveCount(1, { timeout: 60000 });
+  await expect(tabs.filter({ hasText: 'Compare 3 runs' })).toHaveCount(1, { timeout: 60000 });
   await expect(tabs.filter({ hasText: 'seeded #' })).toHaveCount(1, { timeout: 60000 });
   await expect(tabs.filter({ hasText: 'browser-test #1' })).toHaveCount(1, { timeout: 60000 });
   await page.screenshot({ path: testInfo.outputPath('restored.png') });
