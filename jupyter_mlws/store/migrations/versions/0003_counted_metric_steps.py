@@ -11,6 +11,11 @@ Revises: 0002
 
 from __future__ import annotations
 
+import struct
+
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -22,4 +27,25 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError("blocks with counted steps cannot be read by revision 0002")
+    # Write the counted steps out again, so that revision 0002 reads every block.
+    blocks = sa.table(
+        "metric_blocks",
+        sa.column("series_id", sa.Integer),
+        sa.column("seq", sa.Integer),
+        sa.column("first_step", sa.BigInteger),
+        sa.column("n", sa.Integer),
+        sa.column("steps", sa.LargeBinary),
+    )
+    conn = op.get_bind()
+    counted = conn.execute(
+        sa.select(blocks.c.series_id, blocks.c.seq, blocks.c.first_step, blocks.c.n).where(
+            sa.func.length(blocks.c.steps) == 0, blocks.c.n > 0
+        )
+    ).all()
+    for series_id, seq, first, n in counted:
+        steps = struct.pack(f"<{n}q", *range(first, first + n))
+        conn.execute(
+            blocks.update()
+            .where(blocks.c.series_id == series_id, blocks.c.seq == seq)
+            .values(steps=steps)
+        )
