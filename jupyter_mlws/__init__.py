@@ -8,18 +8,36 @@ from __future__ import annotations
 from typing import Any
 
 from jupyter_mlws.compute import NotebookRunConfig, ScriptRunConfig
+from jupyter_mlws.environments import CondaDependencies, Environment
 from jupyter_mlws.tracking import Experiment, Run, start_run
 from jupyter_mlws.workspace import Workspace
 
 __version__ = "0.1.0"
 __all__ = [
+    "CondaDependencies",
+    "Dataset",
+    "Datastore",
+    "Environment",
     "Experiment",
     "NotebookRunConfig",
+    "OutputFileDatasetConfig",
     "Run",
     "ScriptRunConfig",
     "Workspace",
     "start_run",
 ]
+
+
+_DATA_NAMES = ("Dataset", "Datastore", "OutputFileDatasetConfig")
+
+
+def __getattr__(name: str) -> Any:
+    # The data front (datasets, datastores) is imported on first use only.
+    if name in _DATA_NAMES:
+        import jupyter_mlws.data as data
+
+        return getattr(data, name)
+    raise AttributeError(f"module 'jupyter_mlws' has no attribute {name!r}")
 
 
 def load_ipython_extension(ipython: Any) -> None:

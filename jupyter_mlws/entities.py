@@ -420,3 +420,100 @@ class Change:
             body["run_id"] = self.run_id
             body["experiment_id"] = self.experiment_id
         return body
+
+
+# ---- data: datastores and datasets (issue 12) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class DatastoreRecord:
+    """A named storage location; ``options`` hold settings and ``{"secret": NAME}``
+    references, never a credential in clear."""
+
+    name: str
+    url: str
+    options: dict[str, Any] = field(default_factory=dict)
+    created_ms: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "url": self.url,
+            "options": self.options,
+            "created_ms": self.created_ms,
+        }
+
+
+@dataclass(frozen=True)
+class DatasetFile:
+    """One matched file: path relative to the pattern's base, size, and the change token
+    from the listing (etag, else mtime)."""
+
+    path: str
+    size: int
+    token: str
+
+
+@dataclass(frozen=True)
+class DatasetVersion:
+    name: str
+    kind: str  # file | tabular
+    version: int
+    datastore: str
+    pattern: str
+    fingerprint: str
+    file_count: int
+    total_bytes: int
+    created_ms: int
+    reader: dict[str, Any] = field(default_factory=dict)
+    description: str | None = None
+    run_id: str | None = None  # the run that wrote it (an output dataset)
+    has_profile: bool = False
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}:{self.version}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "version": self.version,
+            "ref": self.ref,
+            "datastore": self.datastore,
+            "pattern": self.pattern,
+            "fingerprint": self.fingerprint,
+            "file_count": self.file_count,
+            "total_bytes": self.total_bytes,
+            "created_ms": self.created_ms,
+            "reader": self.reader,
+            "description": self.description,
+            "run_id": self.run_id,
+        }
+
+
+@dataclass(frozen=True)
+class RunDatasetLink:
+    """A dataset version a run read (``input``) or wrote (``output``)."""
+
+    run_id: str
+    dataset: str
+    version: int
+    direction: str
+    name: str
+    changed: bool = False
+
+    @property
+    def ref(self) -> str:
+        return f"{self.dataset}:{self.version}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "dataset": self.dataset,
+            "version": self.version,
+            "ref": self.ref,
+            "direction": self.direction,
+            "name": self.name,
+            "changed": self.changed,
+        }

@@ -19,6 +19,7 @@ from jupyter_mlws.tracking.run import Run
 from jupyter_mlws.tracking.workspace import Workspace as TrackingWorkspace
 
 if TYPE_CHECKING:
+    from jupyter_mlws.data import Datastore, KeyVault
     from jupyter_mlws.serving import Endpoint
 
 TagFilter = Mapping[str, str | None] | Iterable[str] | None
@@ -114,8 +115,10 @@ class Workspace(TrackingWorkspace):
         timeout_s: float = 60.0,
         max_body_bytes: int = 10 * 1024 * 1024,
         wait_s: float = 120.0,
+        contract: str = "native",
         threads: int = 4,
         max_stuck_threads: int = 8,
+        environment: Any = None,
     ) -> Endpoint:
         """Start a scoring service for ``models`` with ``score.py``; returns once it answers
         (or raises ``EndpointStartError`` with ``init()``'s traceback)."""
@@ -131,8 +134,10 @@ class Workspace(TrackingWorkspace):
             bind=bind,
             timeout_s=timeout_s,
             max_body_bytes=max_body_bytes,
+            contract=contract,
             threads=threads,
             max_stuck_threads=max_stuck_threads,
+            environment=environment,
         )
         keys = lifecycle.deploy(self, name, spec, wait_s=wait_s)
         return Endpoint(self, name, keys=keys)
@@ -155,6 +160,23 @@ class Workspace(TrackingWorkspace):
         from jupyter_mlws.serving.package import package
 
         return package(self, name, Path(out_dir), force=force)
+
+    # ---- data: key vault and datastores -----------------------------------------------
+    def get_default_keyvault(self) -> KeyVault:
+        from jupyter_mlws.data import KeyVault
+
+        return KeyVault(self)
+
+    def get_default_datastore(self) -> Datastore:
+        from jupyter_mlws.data import Datastore
+
+        return Datastore.default(self)
+
+    @property
+    def datastores(self) -> dict[str, Datastore]:
+        from jupyter_mlws.data import Datastore
+
+        return {d.name: d for d in Datastore.list(self)}
 
 
 __all__ = ["Workspace"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jupyter_mlws
 
-FRONT_DOORS = ("cli", "server", "widgets", "magics")
+FRONT_DOORS = ("cli", "server", "widgets", "magics", "azureml")
 # Artifact downloads and "open in JupyterLab" are being reworked elsewhere (issue 10's
 # sibling work); they move behind the services when that lands.
 NOT_YET = {"server/files.py"}

@@ -22,6 +22,10 @@ COMMANDS: dict[str, str] = {
     "compute": "jupyter_mlws.cli.compute_cmds:compute",
     "model": "jupyter_mlws.cli.model_cmds:model",
     "endpoint": "jupyter_mlws.cli.endpoint_cmds:endpoint",
+    "environment": "jupyter_mlws.cli.environment_cmds:environment",
+    "secret": "jupyter_mlws.cli.secret_cmds:secret",
+    "datastore": "jupyter_mlws.cli.data_cmds:datastore",
+    "dataset": "jupyter_mlws.cli.data_cmds:dataset",
     "demo": "jupyter_mlws.cli.demo:demo",
 }
 

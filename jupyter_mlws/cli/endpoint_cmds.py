@@ -62,6 +62,13 @@ def endpoint() -> None:
 @click.option(
     "--timeout", "timeout_s", default=60.0, show_default=True, help="Seconds per request."
 )
+@click.option(
+    "--environment",
+    "--env",
+    "environment",
+    metavar="NAME[:VERSION]",
+    help="Serve from this environment's build (default: inherit this Python).",
+)
 @json_option
 def deploy(
     name: str,
@@ -72,6 +79,7 @@ def deploy(
     port: int | None,
     no_auth: bool,
     timeout_s: float,
+    environment: str | None,
 ) -> None:
     """Start endpoint NAME serving the -m models with score.py (init() once per worker,
     run(data) per request); prints its keys once."""
@@ -86,6 +94,7 @@ def deploy(
             port=port,
             auth="none" if no_auth else "key",
             timeout_s=timeout_s,
+            environment=environment,
         )
     except EndpointStartError as exc:
         _show_start_failure(exc)

@@ -77,6 +77,13 @@ def notebook() -> None:
     is_flag=True,
     help="Inject parameters the notebook's parameters cell does not define.",
 )
+@click.option(
+    "--environment",
+    "--env",
+    "environment",
+    metavar="NAME[:VERSION]",
+    help="Registered environment to run in (default: inherit this interpreter).",
+)
 @click.option("--wait", is_flag=True, help="Stream the logs and wait for the end.")
 @json_option
 def submit(
@@ -92,6 +99,7 @@ def submit(
     tags: tuple[str, ...],
     max_duration: float | None,
     allow_unknown_params: bool,
+    environment: str | None,
     wait: bool,
 ) -> None:
     """Submit NOTEBOOK as a run: `mlws notebook submit train.ipynb -p lr 0.1 -c cpu`."""
@@ -117,6 +125,7 @@ def submit(
         tags=parse_pairs(tags, "--tag"),
         display_name=name,
         max_duration_s=max_duration,
+        environment=environment,
     )
     config.validate()  # a mistake must not leave a new, empty experiment behind
     ws = ctx.workspace()

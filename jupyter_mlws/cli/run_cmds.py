@@ -56,6 +56,13 @@ def run() -> None:
 @click.option("-t", "--tag", "tags", multiple=True, help="key=value tag (repeatable).")
 @click.option("-p", "--param", "params", multiple=True, help="key=value param (repeatable).")
 @click.option("--max-duration", type=float, help="Seconds after which the run is stopped.")
+@click.option(
+    "--environment",
+    "--env",
+    "environment",
+    metavar="NAME[:VERSION]",
+    help="Registered environment to run in (default: inherit this interpreter).",
+)
 @click.option("--wait", is_flag=True, help="Stream the logs and wait for the end.")
 @json_option
 def submit(
@@ -68,6 +75,7 @@ def submit(
     tags: tuple[str, ...],
     params: tuple[str, ...],
     max_duration: float | None,
+    environment: str | None,
     wait: bool,
 ) -> None:
     """Submit SCRIPT [ARGS]... as a run (options go before SCRIPT)."""
@@ -91,6 +99,7 @@ def submit(
         tags=parse_pairs(tags, "--tag"),
         display_name=name,
         params=parse_params(params),
+        environment=environment,
     )
     config.validate()  # a mistake must not leave a new, empty experiment behind
     ws = ctx.workspace()
@@ -195,6 +204,9 @@ def show(run_ref: str) -> None:
         "metrics": record.metrics,
         "files": len(r.get_file_names()),
     }
+    if "mlws.environment" in record.properties:
+        lock = record.properties.get("mlws.environment.lock_hash") or "not built yet"
+        fields["environment"] = f"{record.properties['mlws.environment']} (lock {lock[:12]})"
     if record.error:
         fields["error"] = record.error.get("message")
     get_ctx().out.record(fields, data=record.to_dict())

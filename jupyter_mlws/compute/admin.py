@@ -37,8 +37,10 @@ def create_target(
     idle_seconds: float = 60.0,
     resources: Mapping[str, float] | None = None,
     warm_pool_size: int = 1,
+    properties: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A managed cluster, Stopped until ``start_target``."""
+    """A managed cluster, Stopped until ``start_target``; ``properties`` are recorded
+    as given (e.g. the v1 ``vm_size``)."""
     _check_new(ws, name, type_)
     if min_nodes < 0 or max_nodes < 1 or min_nodes > max_nodes:
         raise InvalidParameterError("need 0 <= --min-nodes <= --max-nodes and --max-nodes >= 1")
@@ -53,6 +55,7 @@ def create_target(
         "idle_seconds": idle_seconds,
         "resources": dict(resources or {}),
         "warm_pool_size": warm_pool_size,
+        "properties": {str(k): str(v) for k, v in (properties or {}).items()},
     }
     ws.store.add_target(name, type_, config)
     ws.store.update_target(name, state={"status": "Stopped"})

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jupyter_mlws.compute.submit import submit_run, submit_tags
+from jupyter_mlws.environments import resolve_environment
 from jupyter_mlws.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ class CellRunConfig:
     display_name: str | None = None
     ipython_syntax: bool = False  # magics or !shell lines: run the script under IPython
     max_duration_s: float | None = None
+    environment: Any = None  # an Environment, "name" or "name:version"; None: inherit
 
     @property
     def script_name(self) -> str:
@@ -63,6 +65,7 @@ class CellRunConfig:
         if not source.is_dir():
             raise InvalidParameterError(f"source folder {str(source)!r} is not a folder")
         script = self.script()
+        environment = resolve_environment(experiment.workspace, self.environment)
         return submit_run(
             experiment,
             kind="cell",
@@ -79,4 +82,5 @@ class CellRunConfig:
             properties=self.properties,
             display_name=self.display_name,
             extra_files={self.script_name: script.encode("utf-8")},
+            environment=environment,
         )

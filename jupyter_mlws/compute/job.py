@@ -21,13 +21,19 @@ from typing import Any
 
 from jupyter_mlws.artifacts import materialize
 from jupyter_mlws.artifacts.collect import collect_folder
+from jupyter_mlws.compute import azureml_shim
 from jupyter_mlws.compute.log_pump import LogPump, extract_traceback
+from jupyter_mlws.compute.preparing import Preparation, prepare
 from jupyter_mlws.compute.process import describe_exit, kill_group, start_group
+from jupyter_mlws.compute.redact import redact_json, redact_notebooks, redact_text
+from jupyter_mlws.compute.run_environment import prepare as prepare_environment
 from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
 from jupyter_mlws.entities import RunStatus
-from jupyter_mlws.tracking import Workspace
+from jupyter_mlws.exceptions import MlwsError
+from jupyter_mlws.tracking import Run, Workspace
 from jupyter_mlws.tracking.liveness import process_identity, this_host
 from jupyter_mlws.tracking.run import LOG_NAME
+from jupyter_mlws.tracking.run_data import secret_forms
 
 OUTPUTS = "outputs"
 # The user's command may write a JSON object here (e.g. a failing notebook cell's index,
@@ -52,12 +58,17 @@ class Job:
         self.error_file = ws.runs_dir / run_id / "error.json"
         self.pump = LogPump(self.store, run_id, LOG_NAME, self.store.log_size(run_id, LOG_NAME))
         self.reason: tuple[RunStatus, str] | None = None
+        self.preparation = Preparation()
 
     def execute(self) -> RunStatus:
         pid, started = process_identity()
         self.store.set_run_fields(self.run_id, host=this_host(), pid=pid, pid_started=started)
         try:
             proc = self._start()
+        except MlwsError as exc:  # requirements that do not resolve, a missing input or secret
+            self.pump.close()
+            error = {"message": f"Preparing failed: {exc.message}", "code": exc.error_code}
+            return self._finish(RunStatus.FAILED, error)
         except Exception as exc:
             return self._finish(RunStatus.FAILED, {"message": f"could not start the run: {exc}"})
         if proc is None:
@@ -74,17 +85,33 @@ class Job:
         self.ws.modes.make_dir(self.workdir)
         if self.record.snapshot_id:
             materialize(self.ws.blobs, self.record.snapshot_id, self.workdir)
-        argv = [sys.executable if a == "{python}" else a for a in self.definition["argv"]]
+        self.preparation = prep = prepare(
+            self.ws, self.run_id, self.definition, self.workdir, self._log_line
+        )
+        self.pump.redact({form for value in prep.redact for form in secret_forms(value)})
+        run_env = prepare_environment(self.store, self.run_id, self.definition, self._log)
+        argv = [run_env.python if a == "{python}" else a for a in self.definition["argv"]]
+        argv = prep.apply(argv)
         env = {
             **os.environ,
-            **{str(k): str(v) for k, v in self.definition.get("env", {}).items()},
+            **run_env.env,
+            # secret references ({"secret": NAME}) were resolved by prepare() into prep.env
+            **{
+                str(k): str(v)
+                for k, v in self.definition.get("env", {}).items()
+                if not isinstance(v, Mapping)
+            },
+            **prep.env,
             ENV_WORKSPACE: str(self.ws.root),
             ENV_RUN_ID: self.run_id,
             ENV_ERROR_FILE: str(self.error_file),
             "PYTHONUNBUFFERED": "1",
         }
+        env = azureml_shim.child_env(env, self.workdir)
         self.error_file.unlink(missing_ok=True)
-        warm = self.definition.get("warm")
+        # a run in an environment names its warm spec "warm_env": it is complete only now
+        warm = self.definition.get("warm") or self.definition.get("warm_env")
+        warm = [*warm, *run_env.warm_args] if warm else warm
         proc = self.launcher(warm, argv, self.workdir, env) if self.launcher and warm else None
         if proc is None:
             proc = start_group(
@@ -100,6 +127,12 @@ class Job:
             self.pump.close()
             return None
         return proc
+
+    def _log(self, text: str) -> None:
+        """Build output during Preparing; a long build keeps the run's heartbeat going."""
+        self.pump.write(text.encode())
+        self.pump.flush()
+        self._heartbeat()
 
     def _supervise(self, proc: subprocess.Popen[bytes]) -> int:
         beat = self.ws.config.heartbeat_seconds
@@ -143,6 +176,14 @@ class Job:
             status, message = self.reason
             return self._finish(status, {"message": message, "exit_code": code})
         if code == 0:
+            try:
+                for step in self.preparation.on_success:  # e.g. register output datasets
+                    step()
+            except Exception as exc:
+                message = redact_text(
+                    f"could not save the run's output data: {exc}", self.preparation.redact
+                )
+                return self._finish(RunStatus.FAILED, {"message": message})
             return self._finish(RunStatus.COMPLETED, None)
         error: dict[str, Any] = {"message": describe_exit(code), "exit_code": code}
         tb = extract_traceback(bytes(self.pump.stderr_tail))
@@ -157,7 +198,9 @@ class Job:
             reported = json.loads(self.error_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        return reported if isinstance(reported, dict) else {}
+        if not isinstance(reported, dict):
+            return {}
+        return dict(redact_json(reported, self.preparation.redact))
 
     def _collect_outputs(self) -> None:
         """Store ``outputs/`` (never what a link in it points to outside it, see collect)."""
@@ -178,6 +221,16 @@ class Job:
         if notes:
             self.pump.write(("\n" + "".join(notes)).encode())
             self.pump.flush()
+        if outputs.is_dir():
+            try:
+                redact_notebooks(outputs, self.preparation.redact)
+                Run(self.ws, self.run_id).upload_folder(OUTPUTS, outputs)
+            except Exception as exc:
+                self.pump.write(f"\n[mlws] could not collect outputs/: {exc}\n".encode())
+                self.pump.flush()
+
+    def _log_line(self, message: str) -> None:
+        self.pump.write(f"[mlws] {message}\n".encode())
 
     def _finish(self, status: RunStatus, error: dict[str, Any] | None) -> RunStatus:
         self.store.transition(self.run_id, status, error=error)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterable
 from typing import IO
 
+from jupyter_mlws.compute.redact import Redactor
 from jupyter_mlws.store import SqlStore
 from jupyter_mlws.tracking.log_writer import LogWriter
 
@@ -23,6 +25,11 @@ class LogPump:
         self.writer = LogWriter(store, run_id, name, offset)
         self.stderr_tail = bytearray()
         self._readers: list[threading.Thread] = []
+        self._secrets: list[str] = []
+
+    def redact(self, values: Iterable[str]) -> None:
+        """Mask these values (a run's secrets) in everything stored from now on."""
+        self._secrets = [v for v in values if v]
 
     def attach(self, stream: IO[bytes], is_stderr: bool = False) -> None:
         thread = threading.Thread(target=self._read, args=(stream, is_stderr), daemon=True)
@@ -38,15 +45,22 @@ class LogPump:
 
     def _read(self, stream: IO[bytes], is_stderr: bool) -> None:
         fd = stream.fileno()
+        redactor = Redactor(self._secrets)
         while True:
             chunk = os.read(fd, 65536)
             if not chunk:
                 break
-            self.writer.append(chunk)
-            if is_stderr:
-                self.stderr_tail += chunk
-                del self.stderr_tail[:-TAIL_BYTES]
+            self._keep(redactor.feed(chunk), is_stderr)
+        self._keep(redactor.finish(), is_stderr)
         stream.close()
+
+    def _keep(self, chunk: bytes, is_stderr: bool) -> None:
+        if not chunk:
+            return
+        self.writer.append(chunk)
+        if is_stderr:
+            self.stderr_tail += chunk
+            del self.stderr_tail[:-TAIL_BYTES]
 
     def close(self, timeout: float = 10.0) -> None:
         for thread in self._readers:

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jupyter_mlws.compute.run_bindings import bind
+from jupyter_mlws.compute.run_bindings import environment as run_env_vars
 from jupyter_mlws.compute.submit import submit_run, submit_tags
+from jupyter_mlws.environments import resolve_environment
+from jupyter_mlws.environments.runtime import KERNEL_NAME as ENV_KERNEL
 from jupyter_mlws.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -68,10 +72,12 @@ class NotebookRunConfig:
     tags: Mapping[str, Any] | None = None
     display_name: str | None = None
     max_duration_s: float | None = None
-    environment_variables: Mapping[str, str] = field(default_factory=dict)
     # the params recorded on the run (default: ``parameters``); front doors pass every
     # parameter the run uses, defaults included (``notebooks.applied_parameters``)
     params: Mapping[str, Any] | None = None
+    environment: Any = None  # an Environment, "name" or "name:version"; None: inherit
+    environment_variables: Mapping[str, Any] = field(default_factory=dict)
+    secrets: Sequence[str] = ()  # as ScriptRunConfig.secrets
 
     def resolve(self) -> tuple[Path, str]:
         """The source folder to snapshot and the notebook's path inside it."""
@@ -94,7 +100,7 @@ class NotebookRunConfig:
         self.resolve()
         if self.max_duration_s is not None and self.max_duration_s <= 0:
             raise InvalidParameterError("max_duration_s must be positive")
-        check_parameters(self.parameters or {})
+        check_parameters({k: bind(v, []) for k, v in (self.parameters or {}).items()})
 
     def submit_to(
         self, experiment: Experiment, *, tags: Mapping[str, Any] | None = None, **options: Any
@@ -102,9 +108,18 @@ class NotebookRunConfig:
         self.validate()
         run_tags = submit_tags(self, self.tags, tags, options)
         source, rel = self.resolve()
-        parameters = check_parameters(self.parameters or {})
+        bindings: list[dict[str, Any]] = []
+        bound = {k: bind(v, bindings) for k, v in (self.parameters or {}).items()}
+        parameters = check_parameters(bound)
+        env, secrets = run_env_vars(self.environment_variables, self.secrets)
         recorded = parameters if self.params is None else {**self.params, **parameters}
-        kernel = self.kernel_name or notebook_kernel_name(source / rel)
+        environment = resolve_environment(experiment.workspace, self.environment)
+        if environment is not None:  # the kernel of the environment's build
+            kernel = self.kernel_name or ENV_KERNEL
+        else:
+            kernel = self.kernel_name or notebook_kernel_name(source / rel)
+        # the warm spec of an environment gets its kernelspec folder in Preparing
+        warm_key = "warm_env" if environment is not None else "warm"
         output = f"outputs/{Path(rel).name}"
         argv = [
             "{python}",
@@ -124,13 +139,15 @@ class NotebookRunConfig:
             compute=self.compute,
             definition={
                 "argv": argv,
-                "warm": warm_spec(kernel),
+                warm_key: warm_spec(kernel),
                 "notebook": rel,
                 "parameters": parameters,
                 "kernel_name": kernel,
                 "output": output,
                 "max_duration_s": self.max_duration_s,
-                "env": dict(self.environment_variables),
+                "env": env,
+                "secrets": secrets,
+                "data": bindings,
             },
             params=recorded,  # defaults too: the params say what the run really used
             tags=run_tags,
@@ -140,4 +157,5 @@ class NotebookRunConfig:
                 "mlws.notebook.kernel": kernel,
             },
             display_name=self.display_name,
+            environment=environment,
         )

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jupyter_mlws.compute.run_bindings import bind, bind_all
+from jupyter_mlws.compute.run_bindings import environment as run_env_vars
 from jupyter_mlws.compute.submit import submit_run, submit_tags
+from jupyter_mlws.environments import resolve_environment
 from jupyter_mlws.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -25,7 +28,11 @@ class ScriptRunConfig:
     params: Mapping[str, Any] | None = None
     display_name: str | None = None
     command: Sequence[str] | None = None
-    environment_variables: Mapping[str, str] = field(default_factory=dict)
+    environment: Any = None  # an Environment, "name" or "name:version"; None: inherit
+    environment_variables: Mapping[str, Any] = field(default_factory=dict)
+    # Key-vault secrets the run may read (as MLWS_SECRET_<NAME> or run.get_secret);
+    # an environment variable may also be a reference {"secret": NAME}.
+    secrets: Sequence[str] = ()
 
     def argv(self, source: Path) -> list[str]:
         if self.command:
@@ -39,7 +46,7 @@ class ScriptRunConfig:
             )
         if not (source / script).is_file():
             raise InvalidParameterError(f"script {self.script!r} not found in {str(source)!r}")
-        return ["{python}", script.as_posix(), *(str(a) for a in self.arguments)]
+        return ["{python}", script.as_posix(), *(str(bind(a, [])) for a in self.arguments)]
 
     def validate(self) -> Path:
         """Check the config without touching the workspace; returns the source folder."""
@@ -56,6 +63,10 @@ class ScriptRunConfig:
     ) -> Run:
         run_tags = submit_tags(self, self.tags, tags, options)
         source = self.validate()
+        environment = resolve_environment(experiment.workspace, self.environment)
+        bindings: list[dict[str, Any]] = []
+        arguments = [str(a) for a in bind_all(self.arguments, bindings)]
+        env, secrets = run_env_vars(self.environment_variables, self.secrets)
         return submit_run(
             experiment,
             kind="script",
@@ -64,11 +75,14 @@ class ScriptRunConfig:
             definition={
                 "argv": self.argv(source),
                 "script": self.script,
-                "arguments": [str(a) for a in self.arguments],
+                "arguments": arguments,
                 "max_duration_s": self.max_duration_s,
-                "env": dict(self.environment_variables),
+                "env": env,
+                "secrets": secrets,
+                "data": bindings,
             },
             tags=run_tags,
             params=self.params,
             display_name=self.display_name,
+            environment=environment,
         )

@@ -8,8 +8,11 @@ from typing import Any
 
 from jupyter_mlws.artifacts import take_snapshot
 from jupyter_mlws.artifacts.overlay import add_files
+from jupyter_mlws.compute.run_environment import PROPERTY as ENV_PROPERTY
+from jupyter_mlws.compute.run_environment import definition_entry
 from jupyter_mlws.compute.targets import get_target
 from jupyter_mlws.entities import RunStatus
+from jupyter_mlws.environments import EnvironmentVersion
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceConflictError
 from jupyter_mlws.tracking import Experiment, Run
 from jupyter_mlws.tracking import Workspace as TrackingWorkspace
@@ -43,10 +46,14 @@ def submit_run(
     display_name: str | None = None,
     parent_id: str | None = None,
     extra_files: Mapping[str, bytes] | None = None,
+    environment: EnvironmentVersion | None = None,
 ) -> Run:
     """Returns as soon as the run is queued and (if a slot is free) its runner started."""
     ws = experiment.workspace
     target = get_target(ws, compute)  # unknown target: fail before any work
+    if environment is not None:
+        definition = {**definition, "environment": definition_entry(environment)}
+        properties = {**(properties or {}), ENV_PROPERTY: environment.ref}
     snapshot = take_snapshot(
         source_dir, ws.blobs, limits=ws.config.snapshot, cache_path=ws.cache_dir / "stat-cache.db"
     )

@@ -32,5 +32,6 @@ def submit_cell(
         properties=properties,
         display_name=options.name,
         ipython_syntax=has_ipython_syntax(shell, cell),
+        environment=options.environment,
     )
     return ws.experiment(options.experiment).submit(config)

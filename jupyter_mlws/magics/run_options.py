@@ -24,6 +24,7 @@ class RunOptions:
     inline: bool = False
     source_dir: str | None = None
     widget: bool = True
+    environment: str | None = None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="tag of the run (repeatable)",
     )
+    add(
+        "--env",
+        "--environment",
+        dest="environment",
+        default=None,
+        metavar="NAME[:VERSION]",
+        help="registered environment to run in (default: inherit this interpreter)",
+    )
     add("--inline", action="store_true", help="run in this kernel as a tracked run")
     add(
         "--source-dir",
@@ -115,6 +124,8 @@ def parse_run_options(line: str) -> RunOptions:
         raise MagicError("--inline runs in this kernel; it cannot take -c/--compute", usage())
     if ns.inline and ns.source_dir:
         raise MagicError("--inline runs in this kernel; it takes no --source-dir", usage())
+    if ns.inline and ns.environment:
+        raise MagicError("--inline runs in this kernel; it takes no --env", usage())
     return RunOptions(
         experiment=ns.experiment or os.environ.get("MLWS_EXPERIMENT", DEFAULT_EXPERIMENT),
         compute=ns.compute,
@@ -124,6 +135,7 @@ def parse_run_options(line: str) -> RunOptions:
         inline=ns.inline,
         source_dir=ns.source_dir,
         widget=ns.widget,
+        environment=ns.environment,
     )
 
 

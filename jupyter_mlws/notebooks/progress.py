@@ -15,9 +15,13 @@ is not slowed down by its own bookkeeping. A failed run keeps its partial notebo
 from __future__ import annotations
 
 import io
+import json
+import os
 import time
 from pathlib import Path
 from typing import Any
+
+from jupyter_mlws.tracking.run_data import ENV_SECRET_NAMES, secret_env_name, secret_forms
 
 CELLS_DONE = "mlws.notebook.cells_done"
 CELLS_TOTAL = "mlws.notebook.cells_total"
@@ -68,6 +72,18 @@ class RunProgress:
             data = self.output_file.read_bytes()
         except FileNotFoundError:
             return
+        data = _redacted(data)
         if data != self._uploaded:
             self.run.upload_file(self.artifact, io.BytesIO(data))
             self._uploaded = data
+
+
+def _redacted(data: bytes) -> bytes:
+    """The run's requested secrets (which the runner put in this process's environment)
+    masked in the notebook, raw and JSON-escaped, as the runner masks them in logs."""
+    names = json.loads(os.environ.get(ENV_SECRET_NAMES) or "[]")
+    for name in names:
+        value = os.environ.get(secret_env_name(name))
+        for form in sorted(secret_forms(value or ""), key=len, reverse=True):
+            data = data.replace(form.encode(), b"***")
+    return data

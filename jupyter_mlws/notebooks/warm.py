@@ -27,7 +27,10 @@ PRELOAD = "import jupyter_mlws.tracking"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m jupyter_mlws.notebooks.warm")
     parser.add_argument("--kernel", required=True)
+    parser.add_argument("--jupyter-path", help="where an environment's kernelspec is")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.jupyter_path:  # a warm kernel of an environment (one pool per environment)
+        os.environ["JUPYTER_PATH"] = args.jupyter_path
 
     from jupyter_mlws.notebooks import execute
     from jupyter_mlws.notebooks._deps import skip_slow_optional_imports

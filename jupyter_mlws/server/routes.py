@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from jupyter_mlws.server import data_handlers as d
+from jupyter_mlws.server import environments as env
 from jupyter_mlws.server import handlers as h
 from jupyter_mlws.server import run_handlers as r
 
@@ -39,6 +41,15 @@ def route_table() -> list[tuple[str, Any]]:
         (f"models/{_ID}", h.ModelHandler),
         ("endpoints", h.EndpointsHandler),
         (f"endpoints/{_ID}", h.EndpointHandler),
+        ("environments", env.EnvironmentsHandler),
+        (f"environments/{_ID}", env.EnvironmentHandler),
+        ("datastores", d.DatastoresHandler),
+        (f"datastores/{_ID}", d.DatastoreHandler),
+        ("datasets", d.DatasetsHandler),
+        (f"datasets/{_ID}", d.DatasetHandler),
+        (f"datasets/{_ID}/profile", d.DatasetProfileHandler),
+        (f"datasets/{_ID}/lineage", d.DatasetLineageHandler),
+        ("secrets", d.SecretsHandler),
     ]
     table = [(f"/{API_PREFIX}/{pattern}", handler) for pattern, handler in routes]
     table.append((f"/{API_PREFIX}/(.*)", h.NotFoundHandler))

@@ -43,13 +43,16 @@ __all__ = [  # LOG_NAME and MetricSeries too: front doors take them from here, n
     "latest_metrics",
     "list_runs",
     "load_run",
+    "log_document",
     "log_names",
     "log_size",
     "metric_series",
     "observed",
     "read_log",
+    "rename_run",
     "rerun",
     "resolve_run_id",
+    "snapshot_zip",
 ]
 
 
@@ -270,6 +273,29 @@ def download(ws: Workspace, ref: str, what: str, out_dir: Path) -> list[Path]:
             write_zip(ws.blobs, record.snapshot_id, fh)
         written.append(target)
     return written
+
+
+def snapshot_zip(ws: Workspace, ref: str, target: Path, snapshot_id: str | None = None) -> Path:
+    """The run's (or the given) source snapshot as a zip at ``target``, never half-written."""
+    snapshot = snapshot_id or load_run(ws, ref).record.snapshot_id
+    if snapshot is None:
+        raise InvalidParameterError(f"run {ref} has no snapshot (interactive run)")
+    partial = target.with_name(f".{target.name}.partial")
+    with open(partial, "wb") as fh:
+        write_zip(ws.blobs, snapshot, fh)
+    partial.replace(target)
+    return target
+
+
+def rename_run(ws: Workspace, ref: str, display_name: str) -> RunRecord:
+    run_id = resolve_run_id(ws, ref)
+    ws.store.set_run_fields(run_id, display_name=display_name)
+    return get_record(ws, run_id)
+
+
+def log_document(ws: Workspace, ref: str, key: str, kind: str, value: Any) -> None:
+    """A structured value (e.g. v1's confusion matrix payload) under its own kind."""
+    ws.store.add_value(resolve_run_id(ws, ref), key, kind, value)
 
 
 def _whole_utf8(data: bytes) -> bytes:

@@ -13,7 +13,6 @@ import contextlib
 import dataclasses
 import os
 import signal
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,9 +21,11 @@ from typing import Any
 
 from jupyter_mlws.config import ENV_WORKSPACE
 from jupyter_mlws.entities import EndpointRecord, EndpointState, ModelVersion
+from jupyter_mlws.environments import resolve_environment
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceAlreadyExistsError, require
 from jupyter_mlws.registry import ModelRegistry
 from jupyter_mlws.serving import keys as endpoint_keys
+from jupyter_mlws.serving.environment import entry, service_python
 from jupyter_mlws.serving.errors import EndpointStartError
 from jupyter_mlws.serving.layout import EndpointLayout, validate_endpoint_name
 from jupyter_mlws.serving.liveness import is_running, observe, process_alive, process_started
@@ -39,6 +40,7 @@ from jupyter_mlws.tracking import Workspace
 from jupyter_mlws.tracking.liveness import this_host
 
 AUTH_MODES = ("key", "none")
+CONTRACTS = ("native", "azureml-v1")
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding jupyter_mlws/
 DEFAULT_WAIT_S = 120.0
 LOG_TAIL_LINES = 40
@@ -57,10 +59,12 @@ class Deployment:
     bind: str = "127.0.0.1"
     timeout_s: float = 60.0
     max_body_bytes: int = 10 * 1024 * 1024
+    contract: str = "native"
     threads: int = DEFAULT_THREADS
     """Calls of a plain ``run()`` at once per worker."""
     max_stuck_threads: int = DEFAULT_MAX_STUCK_THREADS
     """Timed-out ``run()`` calls still running at which a worker is replaced."""
+    environment: Any = None  # an Environment, "name" or "name:version"; None: inherit
 
 
 def deploy(
@@ -72,6 +76,8 @@ def deploy(
     validate_endpoint_name(name)
     _check_spec(spec)
     versions = resolve_models(ws, spec.models)
+    environment = entry(resolve_environment(ws, spec.environment))
+    service_python(ws.store, environment, _PACKAGE_ROOT)  # build it before writing anything
     snapshot_id, source = snapshot_source(ws, spec.source_dir, spec.entry_script)
     _replace_if_down(ws, name)
     if spec.port is not None:
@@ -82,8 +88,10 @@ def deploy(
         source_dir=source,
         timeout_s=spec.timeout_s,
         max_body_bytes=spec.max_body_bytes,
+        contract=spec.contract,
         threads=spec.threads,
         max_stuck_threads=spec.max_stuck_threads,
+        environment=environment,
     )
     ws.store.create_endpoint(
         name,
@@ -193,6 +201,8 @@ def _check_spec(spec: Deployment) -> None:
         )
     if spec.workers < 1:
         raise InvalidParameterError("an endpoint needs at least 1 worker")
+    if spec.contract not in CONTRACTS:
+        raise InvalidParameterError(f"contract must be one of {', '.join(CONTRACTS)}")
     if spec.port is not None and not 0 < spec.port < 65536:
         raise InvalidParameterError(f"port must be between 1 and 65535, got {spec.port}")
     if spec.timeout_s <= 0 or spec.max_body_bytes <= 0:
@@ -244,7 +254,7 @@ def _launch(
         pid = record.pid
         os.kill(pid, signal.SIGHUP)
     else:
-        pid = _spawn(ws, layout)
+        pid = _spawn(ws, layout, settings)
         ws.store.update_endpoint(
             record.name,
             state=EndpointState.TRANSITIONING,
@@ -285,7 +295,8 @@ def _launch(
     raise failure
 
 
-def _spawn(ws: Workspace, layout: EndpointLayout) -> int:
+def _spawn(ws: Workspace, layout: EndpointLayout, settings: Settings) -> int:
+    python, extra = service_python(ws.store, settings.environment, _PACKAGE_ROOT)
     env = {
         **os.environ,
         ENV_WORKSPACE: str(ws.root),
@@ -297,8 +308,7 @@ def _spawn(ws: Workspace, layout: EndpointLayout) -> int:
         "MKL_NUM_THREADS": "1",
     }
     env.pop("MLWS_RUN_ID", None)
-    # The service runs the very jupyter_mlws this process runs, installed or not.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
+    env.update(extra)
     if layout.status_path.exists():
         layout.status_path.unlink()
     # Its own session: independent of the kernel, the CLI and the Jupyter server, and
@@ -307,8 +317,8 @@ def _spawn(ws: Workspace, layout: EndpointLayout) -> int:
     log = os.fspath(layout.log_path)
     os.close(ws.modes.create_file(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND))  # 0600
     return os.posix_spawn(
-        sys.executable,
-        [sys.executable, "-m", "jupyter_mlws.serving.service", str(layout.dir)],
+        python,
+        [python, "-m", "jupyter_mlws.serving.service", str(layout.dir)],
         env,
         file_actions=[
             (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),

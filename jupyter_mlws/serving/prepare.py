@@ -34,8 +34,10 @@ class Settings:
     timeout_s: float = DEFAULT_TIMEOUT_S
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     drain_s: float = 2.0
+    contract: str = "native"  # or "azureml-v1": run(raw_data) gets the body as text
     threads: int = DEFAULT_THREADS
     max_stuck_threads: int = DEFAULT_MAX_STUCK_THREADS
+    environment: dict[str, Any] | None = None  # {"name", "version"}; None: inherit
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -110,5 +112,6 @@ def prepare_generation(
         "threads": settings.threads,
         "max_stuck_threads": settings.max_stuck_threads,
         "generation": generation,
+        "contract": settings.contract,
         "telemetry": {"db_url": ws.db_url, "endpoint": name},
     }

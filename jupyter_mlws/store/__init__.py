@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from jupyter_mlws.permissions import AccessModes
 from jupyter_mlws.store.changes import ChangesMixin
+from jupyter_mlws.store.data import DataMixin
 from jupyter_mlws.store.endpoints import EndpointsMixin
 from jupyter_mlws.store.engine import ensure_schema, make_engine
+from jupyter_mlws.store.environments import EnvironmentsMixin
 from jupyter_mlws.store.experiments import ExperimentsMixin
 from jupyter_mlws.store.files import FilesMixin
 from jupyter_mlws.store.logs import LogsMixin
@@ -27,6 +29,8 @@ class SqlStore(
     ModelsMixin,
     EndpointsMixin,
     ChangesMixin,
+    EnvironmentsMixin,
+    DataMixin,
 ):
     """Every query of the workspace database, one concept module per mixin."""
 

@@ -12,6 +12,7 @@ from jupyter_mlws.entities import FileEntry, ModelVersion, now_ms, validate_name
 from jupyter_mlws.exceptions import ResourceConflictError, ResourceNotFoundError
 from jupyter_mlws.store import schema as t
 from jupyter_mlws.store.base import StoreBase, dumps, loads
+from jupyter_mlws.store.data import run_input_refs
 
 _KV = {"tags": t.model_version_tags, "properties": t.model_version_properties}
 Filter = Mapping[str, str | None]
@@ -38,6 +39,8 @@ class ModelsMixin(StoreBase):
         now = now_ms()
         with self.write() as conn:
             lineage = self._run_lineage(conn, run_id)
+            if not datasets and lineage:  # a model inherits the datasets its run read
+                datasets = run_input_refs(conn, lineage["run_pk"])
             model_id, version = self._claim_version(conn, name, now)
             result = conn.execute(
                 insert(t.model_versions).values(

@@ -312,3 +312,95 @@ endpoint_metrics = Table(
     Column("histogram", Text, nullable=False),
     Index("ix_endpoint_metrics_endpoint_start", "endpoint_id", "start_ms"),
 )
+
+# Environment versions: the spec is immutable; the lock (exact resolved versions) is set
+# by the first build and never changes after, so reruns and redeploys get the same
+# packages. The build state is that of the last build attempt on any machine.
+environments = Table(
+    "environments",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(256), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("spec", Text, nullable=False),
+    Column("spec_hash", String(64), nullable=False),
+    Column("lock", Text, nullable=True),
+    Column("lock_hash", String(64), nullable=True),
+    Column("state", String(16), nullable=False, server_default=text("'NotBuilt'")),
+    Column("error", Text, nullable=True),
+    Column("size_bytes", BigInteger, nullable=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("built_ms", BigInteger, nullable=True),
+    Column("last_used_ms", BigInteger, nullable=True),
+    UniqueConstraint("name", "version", name="uq_environments_name_version"),
+    Index("ix_environments_spec", "name", "spec_hash"),
+)
+
+
+# ---- data: key vault, datastores, datasets (issue 12) ---------------------------------
+
+# Secret values are Fernet tokens; the key lives outside the database (data/keyvault.py).
+secrets = Table(
+    "secrets",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+)
+
+# Options hold plain settings and {"secret": NAME} references, never a credential.
+datastores = Table(
+    "datastores",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("url", String(2048), nullable=False),
+    Column("options", Text, nullable=False, server_default=text("'{}'")),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(256), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # file | tabular
+    Column("next_version", Integer, nullable=False, server_default=text("1")),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+# A version is immutable: where (datastore + pattern), how to read it, and what matched
+# (a fingerprint over listing metadata plus the listing itself).
+dataset_versions = Table(
+    "dataset_versions",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("dataset_id", Integer, ForeignKey("datasets.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("datastore", String(128), nullable=False),
+    Column("pattern", String(2048), nullable=False),
+    Column("reader", Text, nullable=False, server_default=text("'{}'")),
+    Column("fingerprint", String(64), nullable=False),
+    Column("file_count", Integer, nullable=False),
+    Column("total_bytes", BigInteger, nullable=False),
+    Column("files", Text, nullable=False),
+    Column("profile", Text, nullable=True),
+    Column("description", Text, nullable=True),
+    Column("run_pk", Integer, ForeignKey("runs.pk"), nullable=True),  # the run that wrote it
+    Column("created_ms", BigInteger, nullable=False),
+    UniqueConstraint("dataset_id", "version", name="uq_dataset_versions_dataset_version"),
+    Index("ix_dataset_versions_fingerprint", "dataset_id", "fingerprint"),
+)
+
+# Lineage: which dataset versions a run read (input) or wrote (output).
+run_datasets = Table(
+    "run_datasets",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
+    Column("version_pk", Integer, ForeignKey("dataset_versions.pk"), primary_key=True),
+    Column("direction", String(8), primary_key=True),  # input | output
+    Column("name", String(256), nullable=False),
+    Column("changed", Boolean, nullable=False, server_default=text("false")),
+    Column("created_ms", BigInteger, nullable=False),
+    Index("ix_run_datasets_version", "version_pk"),
+)

@@ -23,6 +23,7 @@ from jupyter_mlws.entities import RunRecord, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError, RunFailedError
 from jupyter_mlws.tracking import git, liveness, run_listing
 from jupyter_mlws.tracking.metric_writer import get_writer
+from jupyter_mlws.tracking.run_data import RunData
 from jupyter_mlws.tracking.run_files import RunFiles
 from jupyter_mlws.tracking.run_logging import RunLogging
 from jupyter_mlws.tracking.run_models import RunModels
@@ -37,7 +38,7 @@ _context_lock = threading.Lock()
 _context_run: Run | None = None
 
 
-class Run(RunLogging, RunFiles, RunModels):
+class Run(RunLogging, RunFiles, RunModels, RunData):
     def __init__(
         self,
         workspace: Workspace,

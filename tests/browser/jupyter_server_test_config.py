@@ -52,4 +52,23 @@ def _seed() -> None:
                 run.log("accuracy", 1 - 0.5 / (step + 1 + i), step=step)
 
 
+def _seed_environments() -> None:
+    """Two versions of an environment (one built, one failed) and a run that used one;
+    build states are written as a build would leave them (no package index needed)."""
+    from jupyter_mlws.environments import EnvironmentSpec, registry
+    from jupyter_mlws.workspace import Workspace
+
+    ws = Workspace.open(workspace / ".mlws")
+    if ws.store.list_environments("sk"):
+        return
+    registry.register(ws.store, "sk", EnvironmentSpec.build(["six==1.16.0"]))
+    ws.store.set_environment_lock("sk", 1, "# python 3.11\nsix==1.16.0\n", "ab" * 32)
+    ws.store.set_environment_state("sk", 1, registry.READY, size_bytes=24 * 1024 * 1024)
+    registry.register(ws.store, "sk", EnvironmentSpec.build(["six==0.0.999"]))
+    ws.store.set_environment_state("sk", 2, registry.FAILED, error="No solution found: six")
+    with ws.experiment("envs").start_run("in-sk") as run:
+        run.add_properties({"mlws.environment": "sk:1", "mlws.environment.lock_hash": "ab" * 32})
+
+
 _seed()
+_seed_environments()

@@ -66,6 +66,7 @@ class ScoringApp:
         self.keys = keys
         self.telemetry = telemetry
         self.state = state
+        self.decode: Callable[[bytes], Any] = parse_json  # the v1 contract passes text
         self.model_names: dict[str, ServedModel | None] = {m.name: m for m in config.models}
         self.model_names.setdefault(config.name, None)  # the endpoint's own name works too
         self.routes = Starlette(
@@ -193,7 +194,7 @@ class ScoringApp:
         return status, content
 
     async def _score(self, body: bytes) -> Any:
-        return await self._run(parse_json(body))
+        return await self._run(self.decode(body))
 
     async def _run(self, data: Any) -> Any:
         try:
@@ -205,6 +206,8 @@ class ScoringApp:
             raise RequestError(
                 504, f"scoring took longer than the {timeout}", error_id=error_id
             ) from None
+        except RequestError:
+            raise
         except RunRaised as exc:  # SystemExit and the like: a 500 like any other error
             info = self._internal_error("run()", exc.original)
             raise RequestError(500, info["error"], error_id=info["error_id"]) from None

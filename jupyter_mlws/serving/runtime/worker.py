@@ -24,6 +24,7 @@ from typing import Any, NoReturn
 
 import uvicorn
 
+from . import v1_contract
 from .app import ServiceState, build_app
 from .config import ServiceConfig
 from .keys import KeyRing
@@ -74,6 +75,8 @@ def _serve(
     state = ServiceState()
     keys = KeyRing(config.keys_file) if config.auth else None
     app = build_app(config, scorer, keys, telemetry, state)
+    if config.extras.get("contract") == v1_contract.CONTRACT:
+        v1_contract.adapt(app)
     server = WorkerServer(
         uvicorn.Config(
             app,

@@ -23,6 +23,7 @@ import {
   ISubmitRequest,
   IWorkspaceInfo
 } from './types';
+import { IEnvironmentVersion } from './environmentTypes';
 
 export const API_PREFIX = 'mlws/api/v1';
 
@@ -192,6 +193,10 @@ export class MlwsClient {
   async models(latest = true): Promise<IModelVersion[]> {
     const query = buildQuery({ latest: latest ? 'true' : undefined });
     return (await this.get<{ models: IModelVersion[] }>(`models${query}`)).models;
+  }
+
+  async environments(): Promise<IEnvironmentVersion[]> {
+    return (await this.get<{ environments: IEnvironmentVersion[] }>('environments')).environments;
   }
 
   async endpoints(): Promise<IEndpoint[]> {

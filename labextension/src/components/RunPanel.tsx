@@ -7,6 +7,7 @@ import { ErrorNote, KeyValueTable, StatusIcon } from './common';
 import { LoggedValues } from './LoggedValues';
 import { LogTail } from './LogTail';
 import { MetricChart } from './MetricChart';
+import { runEnvironmentLabel } from '../api/environmentTypes';
 
 export interface IRunActions {
   cancel: () => void;
@@ -68,6 +69,7 @@ export function RunPanel(props: { model: RunModel; actions: IRunActions }): JSX.
             status: run.status,
             kind: run.kind,
             compute: run.compute,
+            environment: runEnvironmentLabel(run.properties),
             created: time(run.created_ms),
             started: time(run.started_ms),
             ended: time(run.ended_ms),

@@ -3,6 +3,7 @@ import * as React from 'react';
 import { IComputeTarget, IRun } from '../api/types';
 import { SidebarModel } from '../models/sidebar';
 import { ErrorNote, Section } from './common';
+import { EnvironmentsSection } from './EnvironmentsSection';
 import { RunList } from './RunList';
 
 export interface ISidebarActions {
@@ -129,6 +130,7 @@ export function Sidebar(props: {
           {!model.endpoints.length && <li className="jp-mlws-empty">no endpoints</li>}
         </ul>
       </Section>
+      <EnvironmentsSection environments={model.environments} />
     </div>
   );
 }

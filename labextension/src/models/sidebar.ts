@@ -6,6 +6,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, MlwsClient } from '../api/client';
 import { IComputeTarget, IEndpoint, IExperiment, IModelVersion, IRun } from '../api/types';
+import { IEnvironmentVersion } from '../api/environmentTypes';
 import { IChangeSet, ListKind, touchesRun } from './changeFeed';
 import { RunListModel } from './runList';
 
@@ -14,6 +15,7 @@ export class SidebarModel {
   targets: IComputeTarget[] = [];
   models: IModelVersion[] = [];
   endpoints: IEndpoint[] = [];
+  environments: IEnvironmentVersion[] = [];
   search = '';
   error: string | null = null;
   loaded = false;
@@ -45,12 +47,14 @@ export class SidebarModel {
 
   async refresh(): Promise<void> {
     try {
-      const [experiments, targets, models, endpoints] = await Promise.all([
+      const [experiments, targets, models, endpoints, environments] = await Promise.all([
         this.client.experiments(),
         this.client.computeTargets(),
         optional(this.client.models()),
-        optional(this.client.endpoints())
+        optional(this.client.endpoints()),
+        optional(this.client.environments())
       ]);
+      this.environments = environments;
       this.experiments = experiments;
       this.targets = targets;
       this.models = models;

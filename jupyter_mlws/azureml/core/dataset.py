@@ -1,0 +1,5 @@
+"""``azureml.core.dataset``."""
+
+from jupyter_mlws.azureml.data import Dataset
+
+__all__ = ["Dataset"]

@@ -1,0 +1,5 @@
+"""``azureml.core.datastore``."""
+
+from jupyter_mlws.azureml.data import Datastore
+
+__all__ = ["Datastore"]
