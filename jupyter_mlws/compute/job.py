@@ -30,7 +30,7 @@ from jupyter_mlws.compute.run_environment import prepare as prepare_environment
 from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
 from jupyter_mlws.entities import RunStatus
 from jupyter_mlws.exceptions import MlwsError
-from jupyter_mlws.tracking import Run, Workspace
+from jupyter_mlws.tracking import Workspace
 from jupyter_mlws.tracking.liveness import process_identity, this_host
 from jupyter_mlws.tracking.run import LOG_NAME
 from jupyter_mlws.tracking.run_data import secret_forms
@@ -209,6 +209,9 @@ class Job:
             return
         notes = []
         try:
+            if not outputs.is_symlink():  # a linked folder is refused whole by collect
+                # Output notebooks hold what cells printed: mask secrets before storing.
+                redact_notebooks(outputs, self.preparation.redact)
             collected = collect_folder(outputs, self.ws.blobs, OUTPUTS)
             self.store.add_artifacts(self.run_id, collected.entries)
             notes = [
@@ -221,13 +224,6 @@ class Job:
         if notes:
             self.pump.write(("\n" + "".join(notes)).encode())
             self.pump.flush()
-        if outputs.is_dir():
-            try:
-                redact_notebooks(outputs, self.preparation.redact)
-                Run(self.ws, self.run_id).upload_folder(OUTPUTS, outputs)
-            except Exception as exc:
-                self.pump.write(f"\n[mlws] could not collect outputs/: {exc}\n".encode())
-                self.pump.flush()
 
     def _log_line(self, message: str) -> None:
         self.pump.write(f"[mlws] {message}\n".encode())

@@ -6,6 +6,7 @@ that could be the start of a secret until the next chunk (or the end) decides th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -77,8 +78,17 @@ def redact_notebooks(folder: Path, values: Iterable[str]) -> None:
     forms = {f for v in values for f in secret_forms(v)}
     if not forms:
         return
-    for path in folder.rglob("*.ipynb"):
-        text = path.read_text(encoding="utf-8", errors="surrogateescape")
-        masked = redact_text(text, forms)
-        if masked != text:
-            path.write_text(masked, encoding="utf-8", errors="surrogateescape")
+    # Links are neither followed nor written through: a link in outputs/ may point at a
+    # file outside the run (collect refuses those; rewriting them would edit that file).
+    for top, _dirs, files in os.walk(folder, followlinks=False):
+        for name in files:
+            path = Path(top, name)
+            if name.endswith(".ipynb") and not path.is_symlink():
+                _redact_file(path, forms)
+
+
+def _redact_file(path: Path, forms: set[str]) -> None:
+    text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    masked = redact_text(text, forms)
+    if masked != text:
+        path.write_text(masked, encoding="utf-8", errors="surrogateescape")

@@ -83,7 +83,10 @@ class RunFiles:
         if not outputs.is_dir():
             return
         try:
-            self.upload_folder(OUTPUTS, outputs)
+            # Not upload_folder: it resolves the path it is given, and an ``outputs`` that
+            # is itself a link (to /etc, say) is refused whole here, as for submitted runs.
+            collected = collect_folder(outputs, self.workspace.blobs, OUTPUTS)
+            self.workspace.store.add_artifacts(self.id, collected.entries)
         except Exception as exc:  # ending the run must not fail; but say what was not kept
             print(
                 f"[mlws] run {self.id}: could not collect {outputs}: {exc}",

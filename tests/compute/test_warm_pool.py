@@ -48,9 +48,7 @@ def test_each_process_runs_one_command_and_the_pool_refills(tmp_path: Path) -> N
         pids.append(int(words[4]))
         wait_until(lambda: _ready(pool, 2), timeout=120)
     assert len(set(pids)) == 3  # never reused
-    spares = [
-        c.pid for c in psutil.Process().children() if "mlws-warm-ready" in " ".join(c.cmdline())
-    ]
+    spares = _children_running("mlws-warm-ready")
     assert len(spares) == 2
     pool.close()
     wait_until(lambda: all(gone(pid) for pid in spares), timeout=120)
@@ -61,3 +59,16 @@ def test_size_zero_starts_nothing_and_the_caller_goes_cold(tmp_path: Path) -> No
     assert pool.launch(WARM, [sys.executable, "x"], tmp_path, {}) is None
     assert pool.counts() == {}
     pool.close()
+
+
+def _children_running(marker: str) -> list[int]:
+    """This process's live children whose command line contains ``marker`` (a child of
+    an earlier test that exited and is not yet reaped is a zombie without a cmdline)."""
+    pids = []
+    for child in psutil.Process().children():
+        try:
+            if marker in " ".join(child.cmdline()):
+                pids.append(child.pid)
+        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            continue
+    return pids

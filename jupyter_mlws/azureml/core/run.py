@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from jupyter_mlws.azureml.core.workspace import Workspace
 
 LOG_PREFIX = "user_logs/"
+# The run definition key of a v1 environment as submitted (recorded, not built).
+V1_ENVIRONMENT = "azureml_environment"
 LEGACY_DRIVER_LOG = "azureml-logs/70_driver_log.txt"
 
 
@@ -171,7 +173,7 @@ class Run(NativeRun):
                 "command": definition.get("command") or "",
                 "arguments": list(definition.get("arguments", [])),
                 "target": record.compute,
-                "environment": definition.get("environment") or {},
+                "environment": definition.get(V1_ENVIRONMENT) or {},
                 "environmentVariables": dict(definition.get("env", {})),
                 "maxRunDurationSeconds": definition.get("max_duration_s"),
                 "nodeCount": 1,
@@ -365,7 +367,7 @@ class Run(NativeRun):
     def get_environment(self) -> Any:
         from jupyter_mlws.azureml.core.environment import Environment
 
-        spec = self.record.definition.get("environment") or {}
+        spec = self.record.definition.get(V1_ENVIRONMENT) or {}
         return Environment(spec.get("name") or "inherit")
 
     def __repr__(self) -> str:

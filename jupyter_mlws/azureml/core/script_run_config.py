@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from jupyter_mlws.azureml._notice import say_once
+from jupyter_mlws.azureml.core.run import V1_ENVIRONMENT
 from jupyter_mlws.azureml.core.runconfig import RunConfiguration
 from jupyter_mlws.compute import ScriptRunConfig as NativeScriptRunConfig
 from jupyter_mlws.compute.submit import submit_run
@@ -102,7 +103,9 @@ class ScriptRunConfig:
             "command": list(config.command or []),
             "max_duration_s": config.max_duration_s,
             "env": dict(config.environment_variables),
-            "environment": {"name": env_name},
+            # The v1 environment as recorded (not built: see the notice above). Its own
+            # key: "environment" in a definition is a native environment version to build.
+            V1_ENVIRONMENT: {"name": env_name},
         }
         return submit_run(
             experiment,
