@@ -18,7 +18,8 @@ def python_snippets() -> list[str]:
 
 
 def test_the_sdk_snippet_runs_as_written(tmp_path: Path) -> None:
-    (snippet,) = [s for s in python_snippets() if "Workspace.current()" in s]
+    # The first such block is the SDK snippet (later sections open the workspace too).
+    snippet = next(s for s in python_snippets() if "Workspace.current()" in s)
     script = tmp_path / "snippet.py"
     script.write_text(snippet)
     env = {**os.environ, "MLWS_WORKSPACE": str(tmp_path / ".mlws")}
