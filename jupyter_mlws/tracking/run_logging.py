@@ -25,7 +25,13 @@ class RunLogging:
     _metric_buffers: dict[str, SeriesBuffer]  # this run's series in the metric writer
 
     def log(self, name: str, value: Any, description: str = "", step: int | None = None) -> None:
-        """Log a number (a point of the metric ``name``), a bool, or a string."""
+        """Log a number (a point of the metric ``name``), a bool, or a string.
+
+        Without ``step=`` a number goes at the run's current step, shared by all its
+        metrics, unless ``name`` already has a point there; then the current step first
+        advances by one. An explicit ``step`` is kept and moves the current step to
+        max(current, step). (``metric_writer.default_step``; the README says the same.)
+        """
         if type(value) is float and (step is None or (type(step) is int and step >= 0)):
             # Hot path (a few array appends, no lock): add to this series' buffer while it
             # has room. See SeriesBuffer for why no lock is needed; the slow path below
