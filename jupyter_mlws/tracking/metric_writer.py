@@ -83,8 +83,9 @@ def default_step(series: SeriesBuffer) -> int:
     """
     run = series.run
     step = run.step
-    if series.last >= step:
-        step = run.step = series.last + 1
+    last = series.last
+    if last >= step:
+        step = run.step = last + 1
     series.last = step
     return step
 
@@ -101,6 +102,18 @@ def explicit_step(series: SeriesBuffer, step: int) -> None:
 
 class _RunBuffer:
     """Per run: its series, its store, its current step, and what went wrong writing it."""
+
+    __slots__ = (
+        "dropped",
+        "dropped_unrecorded",
+        "error",
+        "released",
+        "run_id",
+        "series",
+        "step",
+        "store",
+        "warned_at",
+    )
 
     def __init__(self, store: SqlStore, run_id: str, step: int) -> None:
         self.store = store

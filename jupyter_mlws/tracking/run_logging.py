@@ -42,8 +42,9 @@ class RunLogging:
                 run = series.run
                 if step is None:
                     step = run.step
-                    if series.last >= step:
-                        step = run.step = series.last + 1
+                    last = series.last
+                    if last >= step:
+                        step = run.step = last + 1
                     series.last = step
                 else:
                     if step > series.last:
