@@ -81,3 +81,17 @@ def test_a_resumed_run_continues_from_its_stored_steps(ws: Workspace) -> None:
     assert steps(again, "loss") == [0, 1, 2, 3, 4, 5]
     assert steps(again, "accuracy") == [4, 5]
     assert steps(again, "grad") == [5]
+
+
+def test_the_azureml_v1_run_shares_the_run_wide_step(ws: Workspace) -> None:
+    from jupyter_mlws.azureml.core.run import Run as V1Run
+
+    native = ws.experiment("v1").start_logging("r")
+    v1 = V1Run._wrap(native)  # another Run object of the same run (its own series cache)
+    native.log("loss", 1.0, step=3)
+    v1.log("accuracy", 0.5)  # the run's current step is 3
+    v1.log("loss", 0.9)
+    v1.log_metrics({"accuracy": 0.6, "loss": 0.8})
+    native.complete()
+    assert steps(native, "loss") == [3, 4, 5]
+    assert steps(native, "accuracy") == [3, 5]
