@@ -91,7 +91,8 @@ class MlwsMagics:
         from jupyter_mlws.cli.context import CliContext
 
         try:
-            words = shlex.split(line)
+            # comments=True: a trailing "# ..." is a comment, as on a shell command line.
+            words = shlex.split(line, comments=True)
         except ValueError as exc:
             raise MagicError(f"cannot parse the command: {exc}") from None
         ctx = CliContext()

@@ -116,7 +116,8 @@ PARSER = build_parser()
 
 def parse_run_options(line: str) -> RunOptions:
     try:
-        words = shlex.split(line)
+        # comments=True: a trailing "# ..." on the magic line is a comment, as in Python.
+        words = shlex.split(line, comments=True)
     except ValueError as exc:
         raise MagicError(f"cannot parse the options: {exc}", usage=usage()) from None
     ns = PARSER.parse_args(words)
