@@ -14,7 +14,8 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 PYTHON = ("python",)
 SHELL = ("bash", "sh", "console")
 _FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
-_MARKER = re.compile(r"<!--\s*readme-test:\s*(.*?)\s*-->\s*\Z", re.S)
+# The marker closest to the fence, with only blank space after it; never across "-->".
+_MARKER = re.compile(r"<!--\s*readme-test:\s*((?:(?!-->).)*?)\s*-->\s*\Z", re.S)
 _SKIP = re.compile(r"skip\s*\((.+)\)\Z", re.S)
 
 

@@ -15,12 +15,17 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
 import pytest
 from helpers import wait_until
+from object_storage.servers import S3Server
 
 from .readme_snippets import MarkerError, Snippet, snippets
+
+if TYPE_CHECKING:
+    from jupyter_mlws.entities import RunRecord
 
 DRIVER = Path(__file__).with_name("readme_driver.py")
 TAG = "@@readme-test "
@@ -56,12 +61,44 @@ def _processes_under(folder: Path) -> list[psutil.Process]:
 
 
 @pytest.fixture
-def reader_folder(tmp_path: Path) -> Iterator[Path]:
+def s3_bucket(monkeypatch: pytest.MonkeyPatch) -> Iterator[S3Server]:
+    """The reader's S3 bucket of the Data section: ``my-bucket`` with Parquet files under
+    ``raw/train/``, on moto's S3 server (``AWS_ENDPOINT_URL``, as the README says)."""
+    import numpy as np
+    import pandas as pd
+
+    server = S3Server.start()
+    try:
+        server.make_bucket("my-bucket")
+        rng = np.random.default_rng(3)
+        x = rng.normal(size=(300, 5))
+        frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(5)])
+        frame["label"] = (x @ np.array([0.2, -0.5, 2.0, -3.0, 4.0]) > 0).astype(int)
+        fs = server.filesystem()
+        for part in range(2):
+            fs.pipe(f"my-bucket/raw/train/part-{part}.parquet", frame[part::2].to_parquet())
+        monkeypatch.setenv("AWS_ENDPOINT_URL", server.endpoint)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def reader_folder(tmp_path: Path, s3_bucket: S3Server) -> Iterator[Path]:
     folder = tmp_path / "project"
     folder.mkdir()
     yield folder
-    _stop_everything(folder / ".mlws", tmp_path / "home" / ".mlws")
-    wait_until(lambda: not _processes_under(tmp_path), timeout=60)
+    home = tmp_path / "home"
+    _stop_everything(folder / ".mlws", home / ".mlws")
+
+    def left_running() -> list[psutil.Process]:
+        return _processes_under(folder) + _processes_under(home)
+
+    try:
+        wait_until(lambda: not left_running(), timeout=60)
+    except AssertionError:
+        left = [" ".join(p.info["cmdline"] or []) for p in left_running()]
+        raise AssertionError(f"the snippets left processes running: {left}") from None
 
 
 def test_markers_are_understood() -> None:
@@ -113,6 +150,33 @@ def test_every_readme_snippet_runs_as_written(reader_folder: Path) -> None:
         f"--- stderr ---\n{proc.stderr[-4000:]}"
     )
     assert [r["name"] for r in results] == [s.name for s in to_run]
+    _every_run_ended_well(reader_folder / ".mlws")
+
+
+def _every_run_ended_well(root: Path) -> None:
+    """Runs the snippets started without waiting (notebooks, ``%%run``, on Dask, in an
+    environment) must end too, and none Failed: a silent failure is still a failure."""
+    from jupyter_mlws import Workspace
+    from jupyter_mlws.entities import RunStatus
+
+    ws = Workspace.open(root)
+
+    def runs() -> list[RunRecord]:
+        return ws.store.list_runs(include_archived=True, limit=1000)[0]
+
+    wait_until(lambda: all(r.status.is_terminal for r in runs()), timeout=180)
+    ended = {f"{r.experiment_name}:{r.number} ({r.kind})": r for r in runs()}
+    print("runs:", {name: r.status.value for name, r in ended.items()})
+    failed = {
+        n: (r.error or {}).get("message") for n, r in ended.items() if r.status == RunStatus.FAILED
+    }
+    assert not failed, f"runs started by README snippets failed: {failed}"
+    magic = [
+        r
+        for r in ended.values()
+        if r.experiment_name == "mnist" and r.kind in ("cell", "interactive")
+    ]
+    assert len(magic) == 2, f"the two %%run cells made {len(magic)} runs in 'mnist'"
 
 
 def _plan(snippet: Snippet) -> dict[str, object]:

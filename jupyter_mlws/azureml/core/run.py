@@ -171,7 +171,9 @@ class Run(NativeRun):
                 "command": definition.get("command") or "",
                 "arguments": list(definition.get("arguments", [])),
                 "target": record.compute,
-                "environment": definition.get("environment") or {},
+                "environment": definition.get("azureml_environment")
+                or definition.get("environment")
+                or {},
                 "environmentVariables": dict(definition.get("env", {})),
                 "maxRunDurationSeconds": definition.get("max_duration_s"),
                 "nodeCount": 1,

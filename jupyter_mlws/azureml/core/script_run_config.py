@@ -102,7 +102,9 @@ class ScriptRunConfig:
             "command": list(config.command or []),
             "max_duration_s": config.max_duration_s,
             "env": dict(config.environment_variables),
-            "environment": {"name": env_name},
+            # Not "environment": the job runner builds that key's {name, version} entry
+            # as a jupyter-mlws environment; a v1 environment is only recorded.
+            "azureml_environment": {"name": env_name},
         }
         return submit_run(
             experiment,
