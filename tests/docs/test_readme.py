@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 DRIVER = Path(__file__).with_name("readme_driver.py")
 TAG = "@@readme-test "
+MAGIC_KINDS = ("cell", "interactive")  # %%run submitted, %%run --inline
 
 
 def _stop_everything(*roots: Path) -> None:
@@ -150,10 +151,15 @@ def test_every_readme_snippet_runs_as_written(reader_folder: Path) -> None:
         f"--- stderr ---\n{proc.stderr[-4000:]}"
     )
     assert [r["name"] for r in results] == [s.name for s in to_run]
-    _every_run_ended_well(reader_folder / ".mlws")
+    # The SDK snippet runs before `mlws init`, so its runs are in ~/.mlws (as a reader's).
+    sdk_runs = _every_run_ended_well(reader_folder.parent / "home" / ".mlws")
+    assert [r.experiment_name for r in sdk_runs] == ["mnist", "mnist"]  # submitted, baseline
+    folder_runs = _every_run_ended_well(reader_folder / ".mlws")
+    magic = [r for r in folder_runs if r.experiment_name == "mnist" and r.kind in MAGIC_KINDS]
+    assert len(magic) == 2, f"the two %%run cells made {len(magic)} runs in 'mnist'"
 
 
-def _every_run_ended_well(root: Path) -> None:
+def _every_run_ended_well(root: Path) -> list[RunRecord]:
     """Runs the snippets started without waiting (notebooks, ``%%run``, on Dask, in an
     environment) must end too, and none Failed: a silent failure is still a failure."""
     from jupyter_mlws import Workspace
@@ -171,12 +177,7 @@ def _every_run_ended_well(root: Path) -> None:
         n: (r.error or {}).get("message") for n, r in ended.items() if r.status == RunStatus.FAILED
     }
     assert not failed, f"runs started by README snippets failed: {failed}"
-    magic = [
-        r
-        for r in ended.values()
-        if r.experiment_name == "mnist" and r.kind in ("cell", "interactive")
-    ]
-    assert len(magic) == 2, f"the two %%run cells made {len(magic)} runs in 'mnist'"
+    return list(ended.values())
 
 
 def _plan(snippet: Snippet) -> dict[str, object]:
