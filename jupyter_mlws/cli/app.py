@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "datastore": "jupyter_mlws.cli.data_cmds:datastore",
     "dataset": "jupyter_mlws.cli.data_cmds:dataset",
     "demo": "jupyter_mlws.cli.demo:demo",
+    "examples": "jupyter_mlws.cli.examples_cmds:examples",
 }
 
 

@@ -3,6 +3,7 @@
 ``init()`` runs once per worker; ``run(data)`` once per request, with the parsed JSON.
 """
 
+import json
 import os
 from typing import Any
 
@@ -20,6 +21,8 @@ def init() -> None:
 
 def run(data: Any) -> dict[str, Any]:
     """``{"data": [[x1, ..., x5], ...]}`` -> ``{"probabilities": [...], "labels": [...]}``"""
+    if isinstance(data, (str, bytes)):  # an Azure ML v1 deployment passes the body as text
+        data = json.loads(data)
     rows = np.asarray(data["data"] if isinstance(data, dict) else data, dtype=float)
     if rows.ndim == 1:
         rows = rows[None, :]

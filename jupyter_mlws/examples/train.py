@@ -11,6 +11,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--learning-rate", type=float, default=0.5)
 parser.add_argument("--epochs", type=int, default=40)
 parser.add_argument("--seed", type=int, default=7)
+parser.add_argument("--data", help="folder of Parquet files (x0..x4, label) to train on")
+parser.add_argument("--predictions", help="folder to write predictions.parquet into")
 args = parser.parse_args()
 
 run = Run.get_context()
@@ -25,7 +27,16 @@ scales = np.array([3.0, 1.0, 0.5, 0.3, 0.2])
 true_w = np.array([0.2, -0.5, 2.0, -3.0, 4.0])
 x = rng.normal(size=(n, d)) * scales
 y = (x @ true_w + 0.3 * rng.normal(size=n) > 0).astype(float)
-x_train, y_train, x_test, y_test = x[:1600], y[:1600], x[1600:], y[1600:]
+if args.data:  # a dataset's files instead of the synthetic set (needs pandas, pyarrow)
+    import glob
+
+    import pandas as pd
+
+    files = sorted(glob.glob(os.path.join(args.data, "**", "*.parquet"), recursive=True))
+    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    x, y = frame[[f"x{i}" for i in range(d)]].to_numpy(float), frame["label"].to_numpy(float)
+cut = int(len(y) * 0.8)
+x_train, y_train, x_test, y_test = x[:cut], y[:cut], x[cut:], y[cut:]
 
 w = np.zeros(d)
 b = 0.0
@@ -45,3 +56,10 @@ os.makedirs("outputs", exist_ok=True)
 np.savez("outputs/model.npz", w=w, b=b)
 run.log_row("weights", **{f"w{i}": float(v) for i, v in enumerate(w)})
 print("saved outputs/model.npz")
+if args.predictions:
+    import pandas as pd
+
+    os.makedirs(args.predictions, exist_ok=True)
+    scores = 1 / (1 + np.exp(-(x @ w + b)))
+    path = os.path.join(args.predictions, "predictions.parquet")
+    pd.DataFrame({"score": scores}).to_parquet(path)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from jupyter_mlws.magics.cell_inline import default_source_dir, run_inline, star
 from jupyter_mlws.magics.cell_submit import submit_cell
 from jupyter_mlws.magics.errors import MagicError
 from jupyter_mlws.magics.notebook_path import find_notebook_path
-from jupyter_mlws.magics.run_options import help_text, parse_run_options
+from jupyter_mlws.magics.run_options import help_text, parse_run_options, split_magic_line
 from jupyter_mlws.tracking.run import Run
 
 LAST_RUN = "_mlws_run"  # the namespace name of the run the last %%run made
@@ -91,7 +90,7 @@ class MlwsMagics:
         from jupyter_mlws.cli.context import CliContext
 
         try:
-            words = shlex.split(line)
+            words = split_magic_line(line)  # a trailing "# ..." is a comment
         except ValueError as exc:
             raise MagicError(f"cannot parse the command: {exc}") from None
         ctx = CliContext()

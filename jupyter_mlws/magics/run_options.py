@@ -114,9 +114,30 @@ def build_parser() -> argparse.ArgumentParser:
 PARSER = build_parser()
 
 
+def split_magic_line(line: str) -> list[str]:
+    """The shell words of a magic line. A ``#`` that starts a word outside quotes starts
+    a comment, as in the shell (``%%run -e a  # why``); ``note=#1`` keeps its ``#``
+    (``shlex``'s own ``comments=True`` would cut it mid-word)."""
+    quote = ""
+    escaped = False
+    for i, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (i == 0 or line[i - 1].isspace()):
+            line = line[:i]
+            break
+    return shlex.split(line)
+
+
 def parse_run_options(line: str) -> RunOptions:
     try:
-        words = shlex.split(line)
+        words = split_magic_line(line)
     except ValueError as exc:
         raise MagicError(f"cannot parse the options: {exc}", usage=usage()) from None
     ns = PARSER.parse_args(words)

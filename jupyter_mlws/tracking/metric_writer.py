@@ -56,26 +56,69 @@ class SeriesBuffer:
     no lock. The writer copies the first ``len(stamps)`` points, writes them, and only
     then deletes them, so a failed write keeps them. (Threads logging one metric at the
     same time keep every point; their order among themselves is unspecified.)
+
+    ``last`` is the highest step the series has (-1: none); see ``default_step``.
     """
 
-    __slots__ = ("key", "limit", "next_step", "run", "stamps", "steps", "values")
+    __slots__ = ("key", "last", "limit", "run", "stamps", "steps", "values")
 
-    def __init__(self, run: _RunBuffer, key: str, first_step: int) -> None:
+    def __init__(self, run: _RunBuffer, key: str, last: int) -> None:
         self.run = run
         self.key = key
         self.values = array("d")
         self.steps = array("q")
         self.stamps = array("d")
-        self.next_step = first_step
+        self.last = last
         self.limit = 0  # room granted from MAX_BUFFERED_POINTS; 0: ask on the first point
 
 
-class _RunBuffer:
-    """Per run: its series, its store, and what went wrong writing it."""
+def default_step(series: SeriesBuffer) -> int:
+    """The step of a point logged without ``step=``: the run's "row" rule.
 
-    def __init__(self, store: SqlStore, run_id: str) -> None:
+    A run has one current step for all its metrics (``_RunBuffer.step``, from 0). A
+    point goes at the current step unless its metric already has a point there; then
+    the current step first advances by one. So metrics logged once per loop iteration
+    share the iteration's step, and a metric logged every 10th iteration lands on the
+    steps of those iterations. ``Run.log`` inlines this (the hot path); keep them alike.
+    """
+    run = series.run
+    step = run.step
+    last = series.last
+    if last >= step:
+        step = run.step = last + 1
+    series.last = step
+    return step
+
+
+def explicit_step(series: SeriesBuffer, step: int) -> None:
+    """An explicit ``step=s`` is kept as given and moves the run's current step to
+    max(current, s), so default steps logged after it continue from there."""
+    if step > series.last:
+        series.last = step
+    run = series.run
+    if step > run.step:
+        run.step = step
+
+
+class _RunBuffer:
+    """Per run: its series, its store, its current step, and what went wrong writing it."""
+
+    __slots__ = (
+        "dropped",
+        "dropped_unrecorded",
+        "error",
+        "released",
+        "run_id",
+        "series",
+        "step",
+        "store",
+        "warned_at",
+    )
+
+    def __init__(self, store: SqlStore, run_id: str, step: int) -> None:
         self.store = store
         self.run_id = run_id
+        self.step = step  # the current step of the row rule (see default_step)
         self.series: dict[str, SeriesBuffer] = {}
         self.error: str | None = None  # the store's last failure; None while healthy
         self.warned_at = 0.0
@@ -119,15 +162,43 @@ class MetricWriter:
             if not self._make_room(series):
                 return
         if step is None:
-            step = series.next_step
-        series.next_step = step + 1
+            step = default_step(series)
+        else:
+            explicit_step(series, step)
         series.values.append(value)
         series.steps.append(step)
         series.stamps.append(clock())
 
+    def row_step(
+        self,
+        store: SqlStore,
+        run_id: str,
+        keys: list[str],
+        cache: dict[str, SeriesBuffer] | None = None,
+    ) -> int:
+        """One default step for several metrics logged together (``log_metrics``): the
+        current step, or the next one if any of them already has a point there. The
+        run's current step moves to it (the points are then logged with it explicitly)."""
+        series = []
+        for key in keys:
+            found = cache.get(key) if cache is not None else None
+            if found is None or found.run.released:
+                found = self._series(store, run_id, key)
+                if cache is not None:
+                    cache[key] = found
+            series.append(found)
+        run = series[0].run
+        step = run.step
+        if any(s.last >= step for s in series):
+            step = max(s.last for s in series) + 1
+        run.step = step
+        return step
+
     def _series(self, store: SqlStore, run_id: str, key: str) -> SeriesBuffer:
-        """The buffer of a series; on first sight, auto-numbered steps continue after what
-        the run already has (resumed runs). The store is read outside the lock."""
+        """The buffer of a series. On first sight the store is read (outside the lock),
+        so default steps continue after what the run already has (a resumed run, another
+        process of it): the run's current step becomes at least the highest stored step
+        of any of its metrics, and the series' last step is its own stored one."""
         validate_name("metric", key)
         with self._cond:
             run = self._runs.get(run_id)
@@ -135,14 +206,16 @@ class MetricWriter:
         if series is not None:
             return series
         latest = {m.key: m.step for m in store.latest_metrics(run_id)}
-        first = latest[key] + 1 if key in latest else 0
+        stored = max(latest.values(), default=0)
         with self._cond:
             run = self._runs.get(run_id)
             if run is None:
-                run = self._runs[run_id] = _RunBuffer(store, run_id)
+                run = self._runs[run_id] = _RunBuffer(store, run_id, stored)
+            elif stored > run.step:
+                run.step = stored
             series = run.series.get(key)
             if series is None:
-                series = run.series[key] = SeriesBuffer(run, key, first)
+                series = run.series[key] = SeriesBuffer(run, key, latest.get(key, -1))
             if self._thread is None:
                 self._start()
             return series

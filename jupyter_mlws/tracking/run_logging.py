@@ -25,16 +25,32 @@ class RunLogging:
     _metric_buffers: dict[str, SeriesBuffer]  # this run's series in the metric writer
 
     def log(self, name: str, value: Any, description: str = "", step: int | None = None) -> None:
-        """Log a number (a point of the metric ``name``), a bool, or a string."""
+        """Log a number (a point of the metric ``name``), a bool, or a string.
+
+        Without ``step=`` a number goes at the run's current step, shared by all its
+        metrics, unless ``name`` already has a point there; then the current step first
+        advances by one. An explicit ``step`` is kept and moves the current step to
+        max(current, step). (``metric_writer.default_step``; the README says the same.)
+        """
         if type(value) is float and (step is None or (type(step) is int and step >= 0)):
             # Hot path (a few array appends, no lock): add to this series' buffer while it
             # has room. See SeriesBuffer for why no lock is needed; the slow path below
             # grants room under the buffer cap, applies backpressure or counts drops.
+            # Steps: metric_writer.default_step / explicit_step, inlined.
             series = self._metric_buffers.get(name)
             if series is not None and len(series.stamps) < series.limit:
+                run = series.run
                 if step is None:
-                    step = series.next_step
-                series.next_step = step + 1
+                    step = run.step
+                    last = series.last
+                    if last >= step:
+                        step = run.step = last + 1
+                    series.last = step
+                else:
+                    if step > series.last:
+                        series.last = step
+                    if step > run.step:
+                        run.step = step
                 series.values.append(value)
                 series.steps.append(step)
                 series.stamps.append(clock())
@@ -57,6 +73,17 @@ class RunLogging:
         get_writer().add(self.workspace.store, self.id, name, number, step, self._metric_buffers)
 
     def log_metrics(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
+        """Several metrics at once; without ``step=`` their numbers share one step (the
+        run's current step, or the next one if any of them already has a point there)."""
+        numbers = [n for n, v in metrics.items() if not isinstance(v, str)]
+        if step is None and len(numbers) > 1:
+            for name in numbers:  # a bad value raises before the step is taken
+                value = metrics[name]
+                if type(value) is not float:
+                    validate_metric_value(name, value)
+            step = get_writer().row_step(
+                self.workspace.store, self.id, numbers, self._metric_buffers
+            )
         for name, value in metrics.items():
             self.log(name, value, step=step)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jupyter_mlws.magics.errors import MagicError
-from jupyter_mlws.magics.run_options import parse_run_options
+from jupyter_mlws.magics.run_options import parse_run_options, split_magic_line
 
 
 def test_env_names_the_environment() -> None:
@@ -17,3 +17,12 @@ def test_env_names_the_environment() -> None:
 def test_inline_runs_here_so_it_takes_no_environment() -> None:
     with pytest.raises(MagicError, match="--inline"):
         parse_run_options("--inline --env sk")
+
+
+def test_a_trailing_comment_on_the_magic_line_is_a_comment() -> None:
+    # The README writes "%%run -e mnist -p lr=0.1  # the cell becomes a run".
+    options = parse_run_options("-e mnist -p lr=0.1  # the cell becomes a run")
+    assert options.experiment == "mnist"
+    assert parse_run_options("-t note=#1").tags == {"note": "#1"}  # inside a word: kept
+    assert parse_run_options("-t 'why=a # b' -n \\#x").tags == {"why": "a # b"}
+    assert split_magic_line("run list -e m  # the CLI's words") == ["run", "list", "-e", "m"]
