@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,3 +45,19 @@ def gone(pid: int) -> bool:
         return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return True
+
+
+MLWS = [sys.executable, "-m", "jupyter_mlws.cli"]
+
+
+def mlws_cli(
+    cwd: Path, *args: str, check: bool = True, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """``mlws ARGS`` as a user runs it, in ``cwd``'s workspace (``cwd/.mlws``)."""
+    env = {**os.environ, "MLWS_WORKSPACE": str(cwd / ".mlws")}
+    proc = subprocess.run(
+        [*MLWS, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc

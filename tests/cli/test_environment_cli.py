@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import mlws_cli
 
-MLWS = [sys.executable, "-m", "jupyter_mlws.cli"]
-
-
-def mlws(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MLWS_WORKSPACE": str(cwd / ".mlws")}
-    proc = subprocess.run(
-        [*MLWS, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
-    )
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
+mlws = mlws_cli
 
 
 @pytest.fixture
