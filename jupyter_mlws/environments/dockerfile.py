@@ -18,7 +18,9 @@ from jupyter_mlws.exceptions import ResourceAlreadyExistsError
 def write_context(env: EnvironmentVersion, out_dir: Path, force: bool = False) -> Path:
     dockerfile = out_dir / "Dockerfile"
     if dockerfile.exists() and not force:
-        raise ResourceAlreadyExistsError(f"{str(dockerfile)!r} exists; pass force to replace it")
+        raise ResourceAlreadyExistsError(
+            f"{str(dockerfile)!r} exists; replace it with force=True (--force on the CLI)"
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     python = env.spec.python or interpreters.host_version()
     if env.lock is not None:

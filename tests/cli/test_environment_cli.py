@@ -66,6 +66,9 @@ def test_create_submit_show_list_dockerfile(project: Path) -> None:
     dockerfile = (project / "ctx" / "Dockerfile").read_text()
     assert "--no-deps" in dockerfile and 'ENV OMP_NUM_THREADS="2"' in dockerfile
     assert "six==1.16.0" in (project / "ctx" / "requirements.txt").read_text().splitlines()
+    again = mlws(project, "environment", "dockerfile", "sk", "-o", "ctx", check=False)
+    assert again.returncode != 0 and "--force" in again.stderr, again.stderr
+    mlws(project, "environment", "dockerfile", "sk", "-o", "ctx", "--force")
 
     mlws(project, "environment", "delete", "sk:1")
     assert json.loads(mlws(project, "environment", "list", "--json").stdout) == []
