@@ -33,9 +33,14 @@ def write_context(env: EnvironmentVersion, out_dir: Path, force: bool = False) -
     if env.spec.index_urls:
         first, *rest = env.spec.index_urls
         index = f" --index-url {first}" + "".join(f" --extra-index-url {u}" for u in rest)
+    # A v1 environment's docker settings: its Dockerfile is the start of ours, or its
+    # base image is our FROM (the image must have python and pip).
+    base_image = env.spec.docker.get("base_image") or f"python:{python}-slim"
+    base_dockerfile = env.spec.docker.get("base_dockerfile")
+    start = base_dockerfile.rstrip("\n") if base_dockerfile else f"FROM {base_image}"
     lines = [
         f"# environment {env.ref}" + (f", lock {env.lock_hash}" if env.lock_hash else ""),
-        f"FROM python:{python}-slim",
+        start,
         "COPY requirements.txt /tmp/requirements.txt",
         f"RUN {install}{index}",
         *(f"ENV {k}={json.dumps(v)}" for k, v in sorted(env.spec.env_vars.items())),

@@ -47,6 +47,22 @@ def check_env_vars(values: Mapping[Any, Any]) -> dict[str, str]:
     return clean
 
 
+DOCKER_KEYS = ("base_image", "base_dockerfile")
+
+
+def check_docker(values: Mapping[Any, Any]) -> dict[str, str]:
+    unknown = sorted(str(k) for k in values if k not in DOCKER_KEYS)
+    if unknown:
+        raise InvalidParameterError(
+            f"docker settings {', '.join(unknown)} are not known; use {', '.join(DOCKER_KEYS)}"
+        )
+    clean = {str(k): v for k, v in values.items() if v is not None}
+    for key, value in clean.items():
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidParameterError(f"docker {key} must be a non-empty string")
+    return clean
+
+
 def check_requirement(line: str) -> str:
     text = line.strip()
     if not text or "\n" in text:
@@ -88,6 +104,9 @@ class EnvironmentSpec:
     requirements: tuple[str, ...] = ()
     index_urls: tuple[str, ...] = ()
     env_vars: Mapping[str, str] = field(default_factory=dict)
+    # Docker settings (``base_image``, ``base_dockerfile``) of a v1 environment: used by
+    # the Dockerfile export only, runs are local processes. Empty: left out of the hash.
+    docker: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.python is not None and not PYTHON_RE.match(str(self.python)):
@@ -99,6 +118,7 @@ class EnvironmentSpec:
             check_requirement(req)
         object.__setattr__(self, "index_urls", tuple(str(u) for u in self.index_urls))
         object.__setattr__(self, "env_vars", check_env_vars(self.env_vars))
+        object.__setattr__(self, "docker", check_docker(self.docker))
 
     @classmethod
     def build(
@@ -107,21 +127,26 @@ class EnvironmentSpec:
         python: str | None = None,
         index_urls: Iterable[str] = (),
         env_vars: Mapping[str, Any] | None = None,
+        docker: Mapping[str, Any] | None = None,
     ) -> EnvironmentSpec:
         return cls(
             python=python,
             requirements=tuple(requirements),
             index_urls=tuple(index_urls),
             env_vars=dict(env_vars or {}),
+            docker=dict(docker or {}),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "python": self.python,
             "requirements": list(self.requirements),
             "index_urls": list(self.index_urls),
             "env_vars": dict(sorted(self.env_vars.items())),
         }
+        if self.docker:  # absent when empty: specs registered before it keep their hash
+            data["docker"] = dict(sorted(self.docker.items()))
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EnvironmentSpec:
@@ -130,6 +155,7 @@ class EnvironmentSpec:
             data.get("python"),
             data.get("index_urls") or (),
             data.get("env_vars") or {},
+            data.get("docker") or {},
         )
 
     @classmethod
@@ -142,6 +168,7 @@ class EnvironmentSpec:
             ("requirements", tuple(data.get("requirements") or ())),
             ("index_urls", tuple(data.get("index_urls") or ())),
             ("env_vars", dict(data.get("env_vars") or {})),
+            ("docker", dict(data.get("docker") or {})),
         ):
             object.__setattr__(spec, name, value)
         return spec

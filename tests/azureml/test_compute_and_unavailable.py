@@ -92,7 +92,7 @@ def test_unmapped_v1_features_import_and_say_what_is_missing(v1: object) -> None
         choice(1, 2)
     with pytest.raises(NotAvailableError, match="pipelines"):
         Pipeline(workspace=ws, steps=[PythonScriptStep(script_name="x.py")])
-    with pytest.raises(NotAvailableError, match="environments"):
-        Environment.get(ws, "AzureML-Minimal")
+    with pytest.raises(NotAvailableError, match="there is no conda here"):
+        Environment.from_existing_conda_environment("env", "base")
     with pytest.raises(NotAvailableError, match="datasets"):
         ws.get_default_datastore()

@@ -18,6 +18,7 @@ class CondaDependencies:
         self._pip: list[str] = []
         self._channels: list[str] = list(DEFAULT_CHANNELS)
         self._python: str | None = None
+        self._index_url: str | None = None
         if conda_dependencies_file_path:
             self._load(Path(conda_dependencies_file_path))
 
@@ -31,6 +32,7 @@ class CondaDependencies:
     ) -> CondaDependencies:
         deps = CondaDependencies()
         deps._python = python_version
+        deps._index_url = pip_indexurl
         for package in conda_packages or []:
             deps.add_conda_package(package)
         for package in pip_packages or []:
@@ -44,6 +46,10 @@ class CondaDependencies:
     @property
     def pip_packages(self) -> list[str]:
         return list(self._pip)
+
+    @property
+    def pip_index_url(self) -> str | None:
+        return self._index_url
 
     @property
     def conda_channels(self) -> list[str]:

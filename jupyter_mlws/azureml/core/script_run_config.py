@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from jupyter_mlws.azureml._notice import say_once
+from jupyter_mlws.azureml.core.environment import native_environment
 from jupyter_mlws.azureml.core.run import V1_ENVIRONMENT
 from jupyter_mlws.azureml.core.runconfig import RunConfiguration
 from jupyter_mlws.compute import ScriptRunConfig as NativeScriptRunConfig
@@ -90,12 +91,7 @@ class ScriptRunConfig:
         source = config.validate()
         environment = self.run_config.environment
         env_name = getattr(environment, "name", None) or "inherit"
-        if env_name != "inherit":
-            say_once(
-                "environment",
-                f"environment {env_name!r}: recorded; runs use this interpreter until "
-                "jupyter-mlws environments are mapped",
-            )
+        native_env = native_environment(experiment.workspace, environment)
         definition = {
             "argv": config.argv(source),
             "script": config.script,
@@ -103,8 +99,8 @@ class ScriptRunConfig:
             "command": list(config.command or []),
             "max_duration_s": config.max_duration_s,
             "env": dict(config.environment_variables),
-            # The v1 environment as recorded (not built: see the notice above). Its own
-            # key: "environment" in a definition is a native environment version to build.
+            # The v1 environment as written (get_details, get_environment); the native
+            # version it maps to is the definition's "environment", built by the runner.
             V1_ENVIRONMENT: {"name": env_name},
         }
         return submit_run(
@@ -117,6 +113,7 @@ class ScriptRunConfig:
             properties={"azureml.runsource": "experiment"},
             display_name=kwargs.get("display_name"),
             parent_id=parent_id,
+            environment=native_env,
         )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from jupyter_mlws.azureml._notice import say_once
+from jupyter_mlws.azureml.core.environment import native_environment
 from jupyter_mlws.azureml.core.webservice.config import DeploymentConfiguration
 from jupyter_mlws.azureml.exceptions import UserErrorException, WebserviceException
 from jupyter_mlws.exceptions import ResourceNotFoundError
@@ -227,6 +228,7 @@ def deploy(
             auth=config.auth,
             timeout_s=config.timeout_s,
             contract=V1_CONTRACT,
+            environment=native_environment(workspace, inference_config.environment),
         )
     except EndpointStartError as exc:  # v1 reports it from wait_for_deployment
         return Webservice._made(workspace, name, None, config, failure=exc)
