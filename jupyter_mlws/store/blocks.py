@@ -129,27 +129,46 @@ def _steps(blocks: list[Block]) -> np.ndarray:
 
 
 def minmax_downsample(blocks: Sequence[Block], max_points: int) -> Columns:
-    """At most ``max_points`` points: each of max_points/2 buckets keeps its min and max.
+    """Exactly ``max_points`` points of a longer series (all of a shorter one), in order.
 
-    NaN points are skipped unless a bucket holds nothing else. Only the value column is
-    joined; steps and timestamps are picked out of their blocks for the kept points.
+    The last point is always kept (a chart must end at the latest value). The others
+    are split into (max_points - 1) // 2 buckets, each keeping its min and max, so every
+    peak survives; slots left over (odd counts, buckets whose min is their max) take
+    evenly spaced points, the first one included. NaN points are skipped unless a bucket
+    holds nothing else. Only the value column is joined; steps and timestamps are picked
+    out of their blocks for the kept points.
     """
     values = np.frombuffer(b"".join(b[4] for b in blocks), dtype=VALUE)
     n = len(values)
     if n <= max_points:
         return concat(blocks)
-    size = -(-n // (max_points // 2))  # ceil: points per bucket
-    full = n // size
-    picks = [_bucket_extremes(values[: full * size].reshape(full, size))]
-    if full * size < n:  # the last, shorter bucket
-        picks.append(_bucket_extremes(values[full * size :].reshape(1, -1)) + full * size)
-    keep = np.unique(np.concatenate(picks))
+    keep = np.unique(
+        np.concatenate([[n - 1], _bucket_picks(values[: n - 1], (max_points - 1) // 2)])
+    )
+    short = max_points - len(keep)
+    if short > 0:  # fewer than len(rest) by construction, so the spaced picks are distinct
+        rest = np.setdiff1d(np.arange(n), keep, assume_unique=True)
+        spaced = np.linspace(0, len(rest) - 1, short).round().astype(np.int64)
+        keep = np.sort(np.concatenate([keep, rest[spaced]]))
     starts = np.cumsum([0] + [b[1] for b in blocks])
     return Columns(
         _pick(blocks, starts, keep, 2, STEP),  # column 2: steps
         _pick(blocks, starts, keep, 3, STAMP),  # column 3: timestamps
         values[keep],
     )
+
+
+def _bucket_picks(values: np.ndarray, buckets: int) -> np.ndarray:
+    """Indices of the min and max of each of at most ``buckets`` equal runs of ``values``."""
+    n = len(values)
+    if buckets < 1 or n == 0:
+        return np.empty(0, dtype=np.int64)
+    size = -(-n // buckets)  # ceil: points per bucket
+    full = n // size
+    picks = [_bucket_extremes(values[: full * size].reshape(full, size))]
+    if full * size < n:  # the last, shorter bucket
+        picks.append(_bucket_extremes(values[full * size :].reshape(1, -1)) + full * size)
+    return np.concatenate(picks)
 
 
 def _bucket_extremes(grid: np.ndarray) -> np.ndarray:

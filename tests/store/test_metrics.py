@@ -211,16 +211,29 @@ def test_downsample_keeps_the_global_min_and_max(store: SqlStore, run: RunRecord
     written = [(s, 5_000 + s, float(v)) for s, v in enumerate(values)]
     write(store, run.id, "loss", written)
 
-    for max_points in (2, 3, 100, 1_000, 4_097):
+    for max_points in (2, 3, 4, 100, 1_000, 4_097):
         view = store.metric_downsampled(run.id, "loss", max_points)
-        assert 2 <= len(view) <= max_points
+        assert len(view) == max_points, "asked for N points of a longer series: N points"
         steps = view.steps.tolist()
         assert steps == sorted(set(steps)), "a subset of the points, in step order"
+        assert steps[-1] == n - 1, "the chart ends at the latest point"
+        if max_points == 2:
+            assert steps == [0, n - 1]
+            continue
         assert low_at in steps and high_at in steps
         finite = [v for v in view.values.tolist() if not math.isnan(v)]
         assert min(finite) == values[low_at] and max(finite) == values[high_at]
         for step, ts, value in zip(steps, view.timestamps.tolist(), view.values.tolist()):
             assert same_points([(step, ts, value)], [written[step]])
+
+
+def test_downsample_of_a_flat_series_still_gives_n_points(store: SqlStore, run: RunRecord) -> None:
+    # every bucket's min is its max: the spare slots are filled with spaced points
+    write(store, run.id, "loss", [(s, s, 1.0) for s in range(1_001)])
+    for max_points in (5, 7, 100):
+        steps = store.metric_downsampled(run.id, "loss", max_points).steps.tolist()
+        assert len(steps) == max_points and steps[0] == 0 and steps[-1] == 1_000
+        assert steps == sorted(set(steps))
 
 
 def test_downsample_of_a_short_series_is_the_whole_series(store: SqlStore, run: RunRecord) -> None:
