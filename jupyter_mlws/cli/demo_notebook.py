@@ -58,6 +58,8 @@ def demo_notebook(ctx: CliContext, ws: Workspace) -> dict[str, Any]:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
+    from jupyter_mlws.notebooks.kernels import start_kernel
+
     folder = ws.root / "demo"
     folder.mkdir(parents=True, exist_ok=True)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
@@ -69,17 +71,24 @@ def demo_notebook(ctx: CliContext, ws: Workspace) -> dict[str, Any]:
     if not ctx.json:
         ctx.out.text(f"[mlws] executing a notebook that uses %%run and %mlws ({len(CELLS)} cells)")
     started = time.monotonic()
-    client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
-    )
     previous = os.environ.get("MLWS_WORKSPACE")
     os.environ["MLWS_WORKSPACE"] = str(ws.root)  # the kernel inherits it: same workspace
+    try:
+        # Started as notebook runs start theirs: in our process group, its start-up
+        # chatter (ipykernel's TCP warning) kept off the user's terminal.
+        kernel = start_kernel("python3", cwd=folder)
+    finally:
+        _restore_env(previous)
+    client = NotebookClient(
+        nb, timeout=600, km=kernel.manager, resources={"metadata": {"path": str(folder)}}
+    )
+    client.kc = kernel.client  # connected and checked already
     try:
         client.execute()
     except CellExecutionError as exc:
         raise DemoNotebookError(f"the demo notebook failed: {_first_line(exc)}") from None
     finally:
-        _restore_env(previous)
+        kernel.finish()  # flushes what the kernel's inline runs logged, then kills it
         path = folder / DEMO_NOTEBOOK
         nbformat.write(nb, path)
     rows = [

@@ -92,6 +92,16 @@ class ReadyKernel:
             if process is not None and process.poll() is None:
                 process.kill()
                 process.wait()
+            self._release()
+
+    def _release(self) -> None:
+        """The connection file and the manager's zmq context (else a ResourceWarning)."""
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(self.manager.cleanup_resources)()
+        except Exception:  # best effort: the kernel itself is gone already
+            pass
 
 
 def _ignore(_msg: dict[str, Any]) -> None:

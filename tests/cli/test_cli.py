@@ -136,6 +136,7 @@ def test_demo_runs_on_the_embedded_default(tmp_path: Path) -> None:
         )
         assert proc.returncode == 0, proc.stderr
         assert "epoch   4" in proc.stdout
+        assert "without encryption" not in proc.stdout + proc.stderr  # no kernel chatter
         assert "Completed" in proc.stdout
         assert "[mlws] answer" in proc.stdout  # the deployed demo model answered
         assert "`mlws endpoint delete demo` stops it" in proc.stdout  # not left silently
