@@ -162,3 +162,16 @@ def test_interactive_runs_opt_in_and_keep_their_own_steps(ws: Workspace) -> None
     plain = exp.start_logging()
     plain.complete()
     assert not run_service.latest_metrics(ws, plain.id)
+
+
+def test_run_details_show_the_peak_memory(ws: Workspace) -> None:
+    from jupyter_mlws.widgets import RunDetails
+
+    run = ws.experiment("interactive").start_logging(system_metrics=0.1)
+    run.complete()
+    details = RunDetails(run)
+    peak = peaks(ws, run.id)[RSS]
+    assert f"{peak:,.0f} MB" in details.details.value
+    plain = ws.experiment("interactive").start_logging()
+    plain.complete()
+    assert "peak memory" not in RunDetails(plain).details.value
