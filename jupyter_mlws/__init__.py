@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jupyter_mlws.monitoring  # noqa: F401  (registers the interactive runs' sampler)
 from jupyter_mlws.compute import NotebookRunConfig, ScriptRunConfig
 from jupyter_mlws.environments import CondaDependencies, Environment
 from jupyter_mlws.tracking import Experiment, Run, start_run

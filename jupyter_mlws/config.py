@@ -41,6 +41,9 @@ class WorkspaceConfig:
     # than the store's busy timeout, so a heartbeat stuck behind a writer is not death.
     lost_after_seconds: float = 120.0
     local_max_concurrency: int | None = None
+    # Seconds between samples of a run's process tree (CPU, memory, I/O, GPU) written
+    # as ``system/…`` metrics; null turns sampling of submitted runs off.
+    system_metrics_interval: float | None = 5.0
     # None: the workspace is private to its owner (folders 0700, files 0600). A group
     # name: shared with that group (folders 2770, files 0660); see permissions.py.
     shared_group: str | None = None
@@ -79,6 +82,7 @@ class WorkspaceConfig:
 _NUMBER = "a positive number"
 _COUNT = "a positive integer"
 _OPTIONAL_COUNT = "a positive integer or null"
+_OPTIONAL_NUMBER = "a positive number or null"
 _TEXT = "a non-empty string"
 
 
@@ -91,6 +95,7 @@ def _settings(config: WorkspaceConfig) -> list[tuple[str, Any, str]]:
         ("heartbeat_seconds", config.heartbeat_seconds, _NUMBER),
         ("lost_after_seconds", config.lost_after_seconds, _NUMBER),
         ("local_max_concurrency", config.local_max_concurrency, _OPTIONAL_COUNT),
+        ("system_metrics_interval", config.system_metrics_interval, _OPTIONAL_NUMBER),
         ("version", config.version, _COUNT),
     ]
 
@@ -99,10 +104,10 @@ def _check_setting(source: Path, key: str, value: Any, kind: str) -> None:
     if kind == _TEXT:
         ok = isinstance(value, str) and bool(value)
     elif value is None:
-        ok = kind == _OPTIONAL_COUNT
+        ok = kind in (_OPTIONAL_COUNT, _OPTIONAL_NUMBER)
     elif isinstance(value, bool):  # JSON true is not 1 second
         ok = False
-    elif kind == _NUMBER:
+    elif kind in (_NUMBER, _OPTIONAL_NUMBER):
         ok = isinstance(value, (int, float)) and math.isfinite(value) and value > 0
     else:
         ok = isinstance(value, int) and value > 0

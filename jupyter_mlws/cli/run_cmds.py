@@ -204,12 +204,17 @@ def show(run_ref: str) -> None:
         "metrics": record.metrics,
         "files": len(r.get_file_names()),
     }
+    peaks = run_service.system_summary(get_ctx().workspace(), record.id)
+    if "peak_memory_mb" in peaks:
+        fields["peak memory"] = f"{peaks['peak_memory_mb']:,.0f} MB"
+    if "peak_cpu_percent" in peaks:
+        fields["peak cpu"] = f"{peaks['peak_cpu_percent']:.0f}%"
     if "mlws.environment" in record.properties:
         lock = record.properties.get("mlws.environment.lock_hash") or "not built yet"
         fields["environment"] = f"{record.properties['mlws.environment']} (lock {lock[:12]})"
     if record.error:
         fields["error"] = record.error.get("message")
-    get_ctx().out.record(fields, data=record.to_dict())
+    get_ctx().out.record(fields, data={**record.to_dict(), "system": peaks})
     if record.error and record.error.get("traceback") and not get_ctx().json:
         get_ctx().out.text(record.error["traceback"])
 

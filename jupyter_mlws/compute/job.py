@@ -30,6 +30,12 @@ from jupyter_mlws.compute.run_environment import prepare as prepare_environment
 from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
 from jupyter_mlws.entities import RunStatus
 from jupyter_mlws.exceptions import MlwsError
+from jupyter_mlws.monitoring import oom
+from jupyter_mlws.monitoring.system_metrics import (
+    SystemMetricsMonitor,
+    start_for_process,
+    stop_quietly,
+)
 from jupyter_mlws.tracking import Workspace
 from jupyter_mlws.tracking.liveness import process_identity, this_host
 from jupyter_mlws.tracking.run import LOG_NAME
@@ -59,6 +65,8 @@ class Job:
         self.pump = LogPump(self.store, run_id, LOG_NAME, self.store.log_size(run_id, LOG_NAME))
         self.reason: tuple[RunStatus, str] | None = None
         self.preparation = Preparation()
+        self.monitor: SystemMetricsMonitor | None = None
+        self.oom_kills_before = oom.oom_kills()
 
     def execute(self) -> RunStatus:
         pid, started = process_identity()
@@ -73,10 +81,23 @@ class Job:
             return self._finish(RunStatus.FAILED, {"message": f"could not start the run: {exc}"})
         if proc is None:
             return self._finish(RunStatus.CANCELED, {"message": "canceled before it started"})
-        code = self._supervise(proc)
+        self._start_monitor(proc.pid)
+        try:
+            code = self._supervise(proc)
+        finally:
+            stop_quietly(self.monitor)
         kill_group(proc, grace_seconds=1.0)  # whatever the script left running in the background
         self.pump.close()
         return self._conclude(code)
+
+    def _start_monitor(self, pid: int) -> None:
+        interval = self.ws.config.system_metrics_interval
+        if not interval:
+            return
+        try:
+            self.monitor = start_for_process(self.store, self.run_id, pid, interval)
+        except Exception as exc:  # e.g. the process already gone: the run goes on unsampled
+            self._log_line(f"system metrics not sampled: {exc}")
 
     def _start(self) -> subprocess.Popen[bytes] | None:
         if self.workdir.exists():
@@ -191,6 +212,22 @@ class Job:
             error["traceback"] = tb
             error["message"] = tb.strip().splitlines()[-1]
         error.update(self._reported_error())
+        last_words = (
+            f"{error['ename']}: {error.get('evalue', '')}"
+            if "ename" in error
+            else error["message"]
+            if tb
+            else None
+        )
+        memory = oom.memory_failure(
+            code,
+            last_words,
+            self.monitor.peak_rss_mb if self.monitor else None,
+            self.oom_kills_before,
+            oom.oom_kills(),
+        )
+        if memory:
+            error.update(memory)
         return self._finish(RunStatus.FAILED, error)
 
     def _reported_error(self) -> dict[str, Any]:

@@ -53,6 +53,7 @@ __all__ = [  # LOG_NAME and MetricSeries too: front doors take them from here, n
     "rerun",
     "resolve_run_id",
     "snapshot_zip",
+    "system_summary",
 ]
 
 
@@ -162,6 +163,16 @@ def get_details(ws: Workspace, ref: str) -> RunDetails:
 
 def latest_metrics(ws: Workspace, ref: str) -> list[LatestMetric]:
     return ws.store.latest_metrics(resolve_run_id(ws, ref))
+
+
+def system_summary(ws: Workspace, ref: str) -> dict[str, float]:
+    """Peaks of the run's system metrics (empty when it was not sampled): for summaries."""
+    peaks = {m.key: m.max for m in latest_metrics(ws, ref)}
+    wanted = {
+        "peak_memory_mb": "system/process_memory_rss_megabytes",
+        "peak_cpu_percent": "system/cpu_utilization_percentage",
+    }
+    return {name: peaks[key] for name, key in wanted.items() if key in peaks}
 
 
 def logged_values(ws: Workspace, ref: str) -> list[RunRecordValue]:

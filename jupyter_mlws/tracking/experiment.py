@@ -66,11 +66,18 @@ class Experiment:
         params: Mapping[str, Any] | None = None,
         tags: Mapping[str, Any] | None = None,
         kind: str = "interactive",
+        system_metrics: bool | float = False,
     ) -> Run:
-        """An interactive run in this process (Azure's ``start_logging``)."""
+        """An interactive run in this process (Azure's ``start_logging``).
+
+        ``system_metrics=True`` records this process tree's CPU, memory and I/O (and
+        GPUs') as ``system/…`` metrics while the run is active.
+        """
         from jupyter_mlws.tracking.run import Run
 
-        return Run.start(self, name=name, params=params, tags=tags, kind=kind)
+        return Run.start(
+            self, name=name, params=params, tags=tags, kind=kind, system_metrics=system_metrics
+        )
 
     @contextmanager
     def start_run(self, name: str | None = None, **kwargs: Any) -> Iterator[Run]:

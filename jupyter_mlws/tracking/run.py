@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
 from jupyter_mlws.entities import RunRecord, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError, RunFailedError
-from jupyter_mlws.tracking import git, liveness, run_listing
+from jupyter_mlws.tracking import git, liveness, run_listing, system_metrics_hook
 from jupyter_mlws.tracking.metric_writer import get_writer
 from jupyter_mlws.tracking.run_data import RunData
 from jupyter_mlws.tracking.run_files import RunFiles
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 DEFAULT_EXPERIMENT = "Default"
 LOG_NAME = "std_log.txt"
+DEFAULT_SYSTEM_METRICS_INTERVAL = 5.0
 _context_lock = threading.Lock()
 _context_run: Run | None = None
 
@@ -55,6 +56,7 @@ class Run(RunLogging, RunFiles, RunModels, RunData):
         # runner collects a submitted run's); None: nothing to collect (child runs).
         self._working_dir: Path | None = None
         self._metric_buffers = {}
+        self._sampler: system_metrics_hook.Sampler | None = None
 
     # ---- creation and lookup ---------------------------------------------------------
     @classmethod
@@ -72,9 +74,16 @@ class Run(RunLogging, RunFiles, RunModels, RunData):
         kind: str = "interactive",
         parent: Run | None = None,
         source_dir: str | None = None,
+        system_metrics: bool | float = False,
     ) -> Run:
-        """A run executed by this process: Running now, heartbeated by the writer thread."""
+        """A run executed by this process: Running now, heartbeated by the writer thread.
+
+        ``system_metrics=True`` samples this process and its subprocesses (a kernel's
+        too) every ``system_metrics_interval`` seconds into ``system/…`` metrics until
+        the run ends; a number is the interval itself.
+        """
         ws = experiment.workspace
+        interval = _sampling_interval(ws, system_metrics) if system_metrics else None
         pid, pid_started = liveness.process_identity()
         record = ws.store.create_run(
             experiment.id,
@@ -95,6 +104,8 @@ class Run(RunLogging, RunFiles, RunModels, RunData):
         if parent is None:  # a child's files are its parent's: collected once, there
             run._working_dir = Path(source_dir or os.getcwd()).resolve()
         get_writer().watch(ws.store, run.id, ws.config.heartbeat_seconds)
+        if interval is not None:
+            run._sampler = system_metrics_hook.start(ws.store, run.id, pid, interval)
         _register_exit_handler(run)
         return run
 
@@ -229,6 +240,9 @@ class Run(RunLogging, RunFiles, RunModels, RunData):
         return None
 
     def _end(self, status: RunStatus, error: Mapping[str, Any] | None = None) -> None:
+        if self._sampler is not None:
+            self._sampler.stop()  # its last sample lands before the run ends
+            self._sampler = None
         if self._owned and self._working_dir is not None:
             self._collect_outputs(self._working_dir)
             self._working_dir = None  # once: a second end must not collect again
@@ -321,6 +335,17 @@ def _exit_on_sigterm() -> None:
         return
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+
+
+def _sampling_interval(ws: Workspace, system_metrics: bool | float) -> float:
+    if system_metrics is True:
+        return ws.config.system_metrics_interval or DEFAULT_SYSTEM_METRICS_INTERVAL
+    interval = float(system_metrics)
+    if not interval > 0:
+        raise InvalidParameterError(
+            f"system_metrics must be True or a positive interval in seconds, got {system_metrics!r}"
+        )
+    return interval
 
 
 def start_run(

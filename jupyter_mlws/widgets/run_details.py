@@ -199,6 +199,7 @@ class RunDetails(w.VBox):
             html.key_values("Params", record.params)
             + html.key_values("Tags", user_tags(record.tags))
             + html.key_values("Properties", record.properties)
+            + self._resources(record)
         )
         error = record.error or {}
         if error:
@@ -206,6 +207,18 @@ class RunDetails(w.VBox):
             self.error.value = html.message(str(error.get("message", "")), "error") + (
                 html.pre(trace) if trace else ""
             )
+
+    def _resources(self, record: RunRecord) -> str:
+        """Peaks of the run's system metrics (absent when it was not sampled)."""
+        if self.run is None:
+            return ""
+        peaks = runs.system_summary(self.run.workspace, record.id)
+        shown = {}
+        if "peak_memory_mb" in peaks:
+            shown["peak memory"] = f"{peaks['peak_memory_mb']:,.0f} MB"
+        if "peak_cpu_percent" in peaks:
+            shown["peak CPU"] = f"{peaks['peak_cpu_percent']:.0f}% of one core"
+        return html.key_values("Resources", shown) if shown else ""
 
     def close(self) -> None:
         if self.refresher is not None:
