@@ -40,6 +40,11 @@ OUTPUTS = "outputs"
 # ename, evalue, traceback); the runner merges it into the run's error.
 ENV_ERROR_FILE = "MLWS_ERROR_FILE"
 
+# A definition flag: a killed command is started again instead of failing the run.
+REDISPATCH = "redispatch_on_loss"
+REDISPATCH_TAG = "mlws.redispatches"
+MAX_REDISPATCHES = 5
+
 # (warm spec, argv, cwd, env) → a process already running argv, or None to start it cold.
 Launcher = Callable[
     [Sequence[str], Sequence[str], Path, Mapping[str, str]], "subprocess.Popen[bytes] | None"
@@ -166,6 +171,8 @@ class Job:
             return None
 
     def _conclude(self, code: int) -> RunStatus:
+        if code < 0 and self.reason is None and self._redispatch():
+            return RunStatus.QUEUED
         self.store.transition(
             self.run_id,
             RunStatus.FINALIZING,
@@ -192,6 +199,19 @@ class Job:
             error["message"] = tb.strip().splitlines()[-1]
         error.update(self._reported_error())
         return self._finish(RunStatus.FAILED, error)
+
+    def _redispatch(self) -> bool:
+        """A controller (a sweep's) killed by a signal goes back to the queue: it keeps
+        its state in the database, so the next runner continues where it stopped."""
+        if not self.definition.get(REDISPATCH):
+            return False
+        count = int(self.store.get_run(self.run_id).tags.get(REDISPATCH_TAG, "0"))
+        if count >= MAX_REDISPATCHES:
+            return False
+        self.store.set_tags(self.run_id, {REDISPATCH_TAG: count + 1})
+        self._log_line(f"the command was killed; re-dispatching it ({count + 1})")
+        self.pump.flush()
+        return self.store.transition(self.run_id, RunStatus.QUEUED, only_from=[RunStatus.RUNNING])
 
     def _reported_error(self) -> dict[str, Any]:
         try:

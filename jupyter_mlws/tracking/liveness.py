@@ -40,6 +40,13 @@ def observe(store: SqlStore, record: RunRecord, lost_after_s: float) -> RunRecor
         return record
     if not is_dead(record, store.run_pid_started(record.id), lost_after_s):
         return record
+    if record.definition.get(REDISPATCH) and record.status is not RunStatus.CANCEL_REQUESTED:
+        # a controller (a sweep's) keeps its state in the database: queue it again, and
+        # whoever kicks the stale queue starts a new runner that continues it
+        store.transition(
+            record.id, RunStatus.QUEUED, only_from=[s for s in RunStatus if s.is_active]
+        )
+        return store.get_run(record.id)
     store.transition(
         record.id,
         RunStatus.FAILED,
@@ -48,6 +55,9 @@ def observe(store: SqlStore, record: RunRecord, lost_after_s: float) -> RunRecor
     )
     return store.get_run(record.id)
 
+
+# the run-definition flag of compute.job: a lost run with it is queued again, not failed
+REDISPATCH = "redispatch_on_loss"
 
 # Starting queued runs is compute's job, a layer above; it registers how to do it here
 # so that anyone who observes a stale queue (a waiting user, a list, the server) can
