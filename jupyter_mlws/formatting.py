@@ -35,3 +35,13 @@ def fmt_duration(ms: int | None) -> str:
     minutes, seconds = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{seconds:02d}s"
+
+
+def fmt_peaks(peaks: Mapping[str, float]) -> dict[str, str]:
+    """``services.runs.system_summary``'s peaks as labelled values (none: not sampled)."""
+    shown = {}
+    if "peak_memory_mb" in peaks:
+        shown["peak memory"] = f"{peaks['peak_memory_mb']:,.0f} MB"
+    if "peak_cpu_percent" in peaks:
+        shown["peak CPU"] = f"{peaks['peak_cpu_percent']:.0f}% of one core"
+    return shown

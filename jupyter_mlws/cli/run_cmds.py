@@ -13,6 +13,7 @@ from jupyter_mlws.cli.params import parse_pairs, parse_params
 from jupyter_mlws.compute import ScriptRunConfig
 from jupyter_mlws.entities import RunRecord, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.formatting import fmt_peaks
 from jupyter_mlws.services import experiments
 from jupyter_mlws.services import runs as run_service
 from jupyter_mlws.services.runs import LOG_NAME, RunQuery
@@ -205,10 +206,7 @@ def show(run_ref: str) -> None:
         "files": len(r.get_file_names()),
     }
     peaks = run_service.system_summary(get_ctx().workspace(), record.id)
-    if "peak_memory_mb" in peaks:
-        fields["peak memory"] = f"{peaks['peak_memory_mb']:,.0f} MB"
-    if "peak_cpu_percent" in peaks:
-        fields["peak cpu"] = f"{peaks['peak_cpu_percent']:.0f}%"
+    fields.update(fmt_peaks(peaks))
     if "mlws.environment" in record.properties:
         lock = record.properties.get("mlws.environment.lock_hash") or "not built yet"
         fields["environment"] = f"{record.properties['mlws.environment']} (lock {lock[:12]})"

@@ -212,13 +212,10 @@ class Job:
             error["traceback"] = tb
             error["message"] = tb.strip().splitlines()[-1]
         error.update(self._reported_error())
-        last_words = (
-            f"{error['ename']}: {error.get('evalue', '')}"
-            if "ename" in error
-            else error["message"]
-            if tb
-            else None
-        )
+        if "ename" in error:
+            last_words: str | None = f"{error['ename']}: {error.get('evalue', '')}"
+        else:
+            last_words = error["message"] if tb else None
         memory = oom.memory_failure(
             code,
             last_words,

@@ -31,13 +31,15 @@ from typing import TYPE_CHECKING
 
 from jupyter_mlws.monitoring.gpu import Gpus
 from jupyter_mlws.monitoring.process_tree import ProcessTree, TreeSample
+from jupyter_mlws.tracking.metric_writer import SYSTEM_PREFIX
 
 if TYPE_CHECKING:
     from jupyter_mlws.store import SqlStore
 
-PREFIX = "system/"
-CPU = "system/cpu_utilization_percentage"
-RSS = "system/process_memory_rss_megabytes"
+# The prefix is tracking's: its metric writer keeps these series off the user's steps.
+PREFIX = SYSTEM_PREFIX
+CPU = PREFIX + "cpu_utilization_percentage"
+RSS = PREFIX + "process_memory_rss_megabytes"
 log = logging.getLogger(__name__)
 
 

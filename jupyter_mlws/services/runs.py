@@ -18,6 +18,7 @@ from jupyter_mlws.artifacts import write_zip
 from jupyter_mlws.compute.submit import resubmit_run
 from jupyter_mlws.entities import FileEntry, LatestMetric, RunRecord, RunRecordValue, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.monitoring.system_metrics import CPU, RSS
 from jupyter_mlws.store import MetricSeries
 from jupyter_mlws.tracking import Run, Workspace, run_listing
 from jupyter_mlws.tracking.run import LOG_NAME
@@ -168,10 +169,7 @@ def latest_metrics(ws: Workspace, ref: str) -> list[LatestMetric]:
 def system_summary(ws: Workspace, ref: str) -> dict[str, float]:
     """Peaks of the run's system metrics (empty when it was not sampled): for summaries."""
     peaks = {m.key: m.max for m in latest_metrics(ws, ref)}
-    wanted = {
-        "peak_memory_mb": "system/process_memory_rss_megabytes",
-        "peak_cpu_percent": "system/cpu_utilization_percentage",
-    }
+    wanted = {"peak_memory_mb": RSS, "peak_cpu_percent": CPU}
     return {name: peaks[key] for name, key in wanted.items() if key in peaks}
 
 

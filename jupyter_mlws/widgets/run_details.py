@@ -16,7 +16,7 @@ import ipywidgets as w
 
 from jupyter_mlws.entities import RunRecord
 from jupyter_mlws.exceptions import MlwsError
-from jupyter_mlws.formatting import fmt_duration, fmt_time
+from jupyter_mlws.formatting import fmt_duration, fmt_peaks, fmt_time
 from jupyter_mlws.services import runs
 from jupyter_mlws.tracking import Run, Workspace
 from jupyter_mlws.widgets import html
@@ -212,12 +212,7 @@ class RunDetails(w.VBox):
         """Peaks of the run's system metrics (absent when it was not sampled)."""
         if self.run is None:
             return ""
-        peaks = runs.system_summary(self.run.workspace, record.id)
-        shown = {}
-        if "peak_memory_mb" in peaks:
-            shown["peak memory"] = f"{peaks['peak_memory_mb']:,.0f} MB"
-        if "peak_cpu_percent" in peaks:
-            shown["peak CPU"] = f"{peaks['peak_cpu_percent']:.0f}% of one core"
+        shown = fmt_peaks(runs.system_summary(self.run.workspace, record.id))
         return html.key_values("Resources", shown) if shown else ""
 
     def close(self) -> None:
