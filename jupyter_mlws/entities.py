@@ -57,6 +57,11 @@ ACTIVE_STATUSES = frozenset(
     {RunStatus.PREPARING, RunStatus.RUNNING, RunStatus.FINALIZING, RunStatus.CANCEL_REQUESTED}
 )
 
+# Run kinds whose job is a controller (a sweep's, a pipeline's): it mostly waits for its
+# children on the same target, so it neither takes nor waits for one of the target's
+# slots; otherwise a target with one slot would deadlock on its first sweep.
+CONTROLLER_KINDS = frozenset({"sweep", "pipeline"})
+
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-. /:]{0,249}$")
 
 

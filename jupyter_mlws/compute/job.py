@@ -37,7 +37,7 @@ from jupyter_mlws.monitoring.system_metrics import (
     stop_quietly,
 )
 from jupyter_mlws.tracking import Workspace
-from jupyter_mlws.tracking.liveness import process_identity, this_host
+from jupyter_mlws.tracking.liveness import REDISPATCH_WHEN_LOST, process_identity, this_host
 from jupyter_mlws.tracking.run import LOG_NAME
 from jupyter_mlws.tracking.run_data import secret_forms
 
@@ -45,6 +45,10 @@ OUTPUTS = "outputs"
 # The user's command may write a JSON object here (e.g. a failing notebook cell's index,
 # ename, evalue, traceback); the runner merges it into the run's error.
 ENV_ERROR_FILE = "MLWS_ERROR_FILE"
+# How often a controller (REDISPATCH_WHEN_LOST) killed by a signal is started again
+# before its run fails: a controller that keeps crashing must not loop forever.
+REDISPATCHES_TAG = "mlws.redispatches"
+MAX_REDISPATCHES = 5
 
 # (warm spec, argv, cwd, env) → a process already running argv, or None to start it cold.
 Launcher = Callable[
@@ -187,6 +191,8 @@ class Job:
             return None
 
     def _conclude(self, code: int) -> RunStatus:
+        if code < 0 and self.reason is None and self._redispatch():
+            return RunStatus.QUEUED
         self.store.transition(
             self.run_id,
             RunStatus.FINALIZING,
@@ -226,6 +232,27 @@ class Job:
         if memory:
             error.update(memory)
         return self._finish(RunStatus.FAILED, error)
+
+    def _redispatch(self) -> bool:
+        """A controller killed by a signal goes back to the queue; ``execute`` then
+        dispatches its target, and the next runner continues from the database."""
+        if not self.definition.get(REDISPATCH_WHEN_LOST):
+            return False
+        count = int(self.store.get_run(self.run_id).tags.get(REDISPATCHES_TAG, "0"))
+        if count >= MAX_REDISPATCHES:
+            return False
+        self.store.set_tags(self.run_id, {REDISPATCHES_TAG: count + 1})
+        line = f"[mlws] the controller was killed; starting it again ({count + 1})\n"
+        offset = self.store.log_size(self.run_id, LOG_NAME)  # the log pump is closed
+        self.store.append_log(self.run_id, LOG_NAME, offset, line.encode())
+        return self.store.transition(
+            self.run_id,
+            RunStatus.QUEUED,
+            only_from=[RunStatus.RUNNING],
+            host=None,
+            pid=None,
+            pid_started=None,
+        )
 
     def _reported_error(self) -> dict[str, Any]:
         try:

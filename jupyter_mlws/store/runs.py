@@ -16,7 +16,7 @@ from sqlalchemy import (
     update,
 )
 
-from jupyter_mlws.entities import RunRecord, RunStatus, now_ms, validate_name
+from jupyter_mlws.entities import CONTROLLER_KINDS, RunRecord, RunStatus, now_ms, validate_name
 from jupyter_mlws.exceptions import (
     ImmutableValueError,
     InvalidParameterError,
@@ -160,27 +160,37 @@ class RunsMixin(RunQueriesMixin):
     def claim_queued(self, compute: str, max_active: int | None = None) -> list[str]:
         """Move queued runs of a target to Preparing, oldest first, keeping at most
         ``max_active`` runs active on it. Counting and claiming share one transaction
-        (serialised per target), so concurrent submitters never exceed the limit."""
+        (serialised per target), so concurrent submitters never exceed the limit.
+        Controllers (``CONTROLLER_KINDS``) are always claimed and never counted."""
         active = [s.value for s in RunStatus if s.is_active]
+        controllers = list(CONTROLLER_KINDS)
+        queued = (t.runs.c.compute == compute, t.runs.c.status == RunStatus.QUEUED.value)
+        oldest = (t.runs.c.created_ms, t.runs.c.pk)
         with self.write() as conn:
             if not self.is_sqlite:  # SQLite's BEGIN IMMEDIATE already serialises writers
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:c))"), {"c": compute})
-            slots = None
+            ids = list(
+                conn.execute(
+                    select(t.runs.c.id)
+                    .where(*queued, t.runs.c.kind.in_(controllers))
+                    .order_by(*oldest)
+                ).scalars()
+            )
+            query = (
+                select(t.runs.c.id)
+                .where(*queued, t.runs.c.kind.not_in(controllers))
+                .order_by(*oldest)
+            )
             if max_active is not None:
                 running = conn.execute(
                     select(func.count()).where(
-                        t.runs.c.compute == compute, t.runs.c.status.in_(active)
+                        t.runs.c.compute == compute,
+                        t.runs.c.status.in_(active),
+                        t.runs.c.kind.not_in(controllers),
                     )
                 ).scalar_one()
-                slots = max(0, max_active - running)
-                if slots == 0:
-                    return []
-            query = (
-                select(t.runs.c.id)
-                .where(t.runs.c.compute == compute, t.runs.c.status == RunStatus.QUEUED.value)
-                .order_by(t.runs.c.created_ms, t.runs.c.pk)
-            )
-            ids = list(conn.execute(query if slots is None else query.limit(slots)).scalars())
+                query = query.limit(max(0, max_active - running))
+            ids += conn.execute(query).scalars()
             if ids:
                 now = now_ms()
                 conn.execute(

@@ -13,7 +13,12 @@ from jupyter_mlws.entities import RunRecord, RunStatus, now_ms
 from jupyter_mlws.processes import process_alive, process_identity
 from jupyter_mlws.store import SqlStore
 
-__all__ = ["LOST", "is_dead", "observe", "process_identity", "this_host"]
+__all__ = ["LOST", "REDISPATCH_WHEN_LOST", "is_dead", "observe", "process_identity", "this_host"]
+
+# A run-definition flag: when the run's process is lost it is queued again instead of
+# failing. Controllers (of sweeps and pipelines) keep their state in the database, so a
+# new runner continues where the lost one stopped.
+REDISPATCH_WHEN_LOST = "redispatch_when_lost"
 
 LOST = (
     "lost: the process running it stopped without reporting (killed, crashed or machine restarted)"
@@ -35,11 +40,22 @@ def is_dead(record: RunRecord, pid_started: float | None, lost_after_s: float) -
 
 
 def observe(store: SqlStore, record: RunRecord, lost_after_s: float) -> RunRecord:
-    """Mark an active run whose process is gone as Failed ("lost") and return it fresh."""
+    """Mark an active run whose process is gone as Failed ("lost"), or queue it again when
+    its definition asks so, and return it fresh."""
     if not record.status.is_active:
         return record
     if not is_dead(record, store.run_pid_started(record.id), lost_after_s):
         return record
+    active = [s for s in RunStatus if s.is_active]
+    if record.definition.get(REDISPATCH_WHEN_LOST) and record.status is not (
+        RunStatus.CANCEL_REQUESTED
+    ):
+        # created_ms is older than the stale-queue delay, so the observer's queue kick
+        # (kick_stale_queue) starts it again at once
+        store.transition(
+            record.id, RunStatus.QUEUED, only_from=active, host=None, pid=None, pid_started=None
+        )
+        return store.get_run(record.id)
     store.transition(
         record.id,
         RunStatus.FAILED,

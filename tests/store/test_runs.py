@@ -226,3 +226,18 @@ def test_claim_queued_takes_the_oldest_runs_of_one_target(
     assert store.get_run(idle).status is S.NOT_STARTED
     assert store.count_active("local") == 3
     assert store.count_active("gpu") == 0
+
+
+def test_controllers_neither_take_nor_wait_for_a_slot(
+    store: SqlStore, experiment: Experiment
+) -> None:
+    # a sweep on a one-slot target: its trials must still get that slot
+    trial = store.create_run(experiment.id, kind="script", compute="local", status=S.QUEUED).id
+    sweep = store.create_run(experiment.id, kind="sweep", compute="local", status=S.QUEUED).id
+    assert store.claim_queued("local", max_active=1) == [sweep, trial]
+
+    pipeline = store.create_run(experiment.id, kind="pipeline", compute="local", status=S.QUEUED)
+    step = store.create_run(experiment.id, kind="script", compute="local", status=S.QUEUED).id
+    assert store.claim_queued("local", max_active=1) == [pipeline.id]  # the slot is the trial's
+    store.transition(trial, S.COMPLETED)
+    assert store.claim_queued("local", max_active=1) == [step]
