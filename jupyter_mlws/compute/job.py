@@ -168,7 +168,7 @@ class Job:
                 return proc.wait(timeout=min(beat, 0.5))
             except subprocess.TimeoutExpired:
                 pass
-            status = self._heartbeat()
+            status = self._heartbeat() or self._status()
             if status is RunStatus.CANCEL_REQUESTED:
                 self.reason = (RunStatus.CANCELED, "canceled by request")
             elif max_duration and time.monotonic() - started > float(max_duration):
@@ -179,6 +179,14 @@ class Job:
             if self.reason is not None:
                 kill_group(proc)
                 return proc.wait()
+
+    def _status(self) -> RunStatus | None:
+        """Between heartbeats, a read: a cancel (a sweep's policy stopping a trial) is
+        obeyed within half a second, not a heartbeat later."""
+        try:
+            return self.store.run_status(self.run_id)
+        except Exception:  # as for heartbeats: a busy database is tried again
+            return None
 
     def _heartbeat(self) -> RunStatus | None:
         now = time.monotonic()
@@ -193,6 +201,9 @@ class Job:
     def _conclude(self, code: int) -> RunStatus:
         if code < 0 and self.reason is None and self._redispatch():
             return RunStatus.QUEUED
+        if self.reason is None and self._status() is RunStatus.CANCEL_REQUESTED:
+            # asked to cancel after the last look: the request wins over the exit status
+            self.reason = (RunStatus.CANCELED, "canceled by request")
         self.store.transition(
             self.run_id,
             RunStatus.FINALIZING,

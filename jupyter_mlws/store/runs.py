@@ -145,6 +145,16 @@ class RunsMixin(RunQueriesMixin):
             raise ResourceNotFoundError(f"run {run_id!r} does not exist")
         return RunStatus(status)
 
+    def run_status(self, run_id: str) -> RunStatus:
+        """The status alone: a read that runners poll between heartbeats."""
+        with self.read() as conn:
+            status = conn.execute(
+                select(t.runs.c.status).where(t.runs.c.id == run_id)
+            ).scalar_one_or_none()
+        if status is None:
+            raise ResourceNotFoundError(f"run {run_id!r} does not exist")
+        return RunStatus(status)
+
     def set_run_fields(self, run_id: str, **fields: Any) -> None:
         with self.write() as conn:
             conn.execute(
