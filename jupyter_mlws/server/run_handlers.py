@@ -11,10 +11,10 @@ from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
 from jupyter_mlws.exceptions import InvalidParameterError
-from jupyter_mlws.server import files
 from jupyter_mlws.server.base import MlwsHandler
 from jupyter_mlws.server.service import MAX_LOG_READ, RunQuery
 from jupyter_mlws.server.submission import Submission
+from jupyter_mlws.services import run_files
 
 CHUNK = 256 * 1024
 MAX_PAGE = 1000
@@ -123,7 +123,9 @@ class ArtifactsHandler(MlwsHandler):
     async def get(self, ref: str) -> None:
         run_id = await self.call(self.service.resolve_run, ref)
         prefix = self.query("prefix", "") or ""
-        self.send({"files": await self.call(files.list_artifacts, self.service.ws, run_id, prefix)})
+        self.send(
+            {"files": await self.call(run_files.list_artifacts, self.service.ws, run_id, prefix)}
+        )
 
 
 class ArtifactContentHandler(MlwsHandler):
@@ -132,11 +134,11 @@ class ArtifactContentHandler(MlwsHandler):
     async def get(self, ref: str) -> None:
         run_id = await self.call(self.service.resolve_run, ref)
         path = self.get_query_argument("path")
-        download = await self.call(files.artifact, self.service.ws, run_id, path)
+        download = await self.call(run_files.artifact, self.service.ws, run_id, path)
         self.set_header("Content-Length", str(download.size))
         self.set_header("Content-Disposition", _attachment(download.filename))
         self.set_header("ETag", f'"{download.digest}"')
-        source = await asyncio.to_thread(files.open_blob, self.service.ws, download.digest)
+        source = await asyncio.to_thread(run_files.open_blob, self.service.ws, download.digest)
         await _stream(self, source, download.content_type)
 
 
@@ -148,7 +150,7 @@ class ArtifactOpenHandler(MlwsHandler):
         body = self.json_body("OpenArtifactRequest")
         settings = self.service.settings
         path = await self.call(
-            files.open_output_notebook,
+            run_files.open_output_notebook,
             self.service.ws,
             run_id,
             body["path"],
@@ -164,9 +166,9 @@ class SnapshotHandler(MlwsHandler):
     async def get(self, ref: str) -> None:
         ws = self.service.ws
         run_id = await self.call(self.service.resolve_run, ref)
-        snapshot_id, filename = await self.call(files.snapshot_name, ws, run_id)
+        snapshot_id, filename = await self.call(run_files.snapshot_name, ws, run_id)
         spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-        await asyncio.to_thread(files.write_snapshot_zip, ws, snapshot_id, spool)
+        await asyncio.to_thread(run_files.write_snapshot_zip, ws, snapshot_id, spool)
         spool.seek(0)
         self.set_header("Content-Disposition", _attachment(filename))
         await _stream(self, spool, "application/zip")

@@ -1,5 +1,5 @@
-"""A run's files over HTTP: artifact listings and downloads, output notebooks opened
-in JupyterLab, and snapshots as zip archives.
+"""A run's files for the front doors: artifact listings and downloads, output notebooks
+opened in JupyterLab, and snapshots as zip archives.
 
 Paths are checked by ``clean_artifact_path`` and then looked up in the run's manifest:
 only a file the run recorded can be read, so nothing outside the run is reachable.
