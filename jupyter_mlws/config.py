@@ -42,10 +42,9 @@ class WorkspaceConfig:
     lost_after_seconds: float = 120.0
     local_max_concurrency: int | None = None
     # Seconds between samples of a run's process tree (CPU, memory, I/O, GPU) written
-    # as ``system/…`` metrics; null (the default for now) samples no submitted run.
-    # Off until every view groups ``system/…`` charts apart from the user's metrics
-    # (and v1 code's get_metrics() expects only what the script logged).
-    system_metrics_interval: float | None = None
+    # as ``system/…`` metrics; null samples no submitted run. Views chart them apart
+    # from the user's metrics, and run summaries and get_metrics() leave them out.
+    system_metrics_interval: float | None = 5.0
     # None: the workspace is private to its owner (folders 0700, files 0600). A group
     # name: shared with that group (folders 2770, files 0660); see permissions.py.
     shared_group: str | None = None

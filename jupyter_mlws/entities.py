@@ -57,6 +57,16 @@ ACTIVE_STATUSES = frozenset(
     {RunStatus.PREPARING, RunStatus.RUNNING, RunStatus.FINALIZING, RunStatus.CANCEL_REQUESTED}
 )
 
+# Metrics the runner samples about a run's processes (MLflow's naming). They chart and
+# export like any metric, but a run's summary (``RunRecord.metrics``, tables, v1's
+# ``get_metrics()``) is what the user logged.
+SYSTEM_METRIC_PREFIX = "system/"
+
+
+def is_system_metric(key: str) -> bool:
+    return key.startswith(SYSTEM_METRIC_PREFIX)
+
+
 # Run kinds whose job is a controller (a sweep's, a pipeline's): it mostly waits for its
 # children on the same target, so it neither takes nor waits for one of the target's
 # slots; otherwise a target with one slot would deadlock on its first sweep.

@@ -19,7 +19,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from jupyter_mlws.entities import ACTIVE_STATUSES, RunRecord, RunStatus
+from jupyter_mlws.entities import ACTIVE_STATUSES, RunRecord, RunStatus, is_system_metric
 from jupyter_mlws.exceptions import (
     InvalidParameterError,
     ResourceNotFoundError,
@@ -139,7 +139,7 @@ class RunQueriesMixin(StoreBase):
                 series.run_pk.in_(pks)
             )
         ):
-            if step is not None:
+            if step is not None and not is_system_metric(key):  # the summary: user metrics
                 metrics[pk][key] = float("nan") if value is None else value
         return [
             RunRecord(

@@ -32,7 +32,7 @@ import time
 from array import array
 from typing import TYPE_CHECKING
 
-from jupyter_mlws.entities import validate_name
+from jupyter_mlws.entities import SYSTEM_METRIC_PREFIX, is_system_metric, validate_name
 from jupyter_mlws.exceptions import MetricsNotSavedError
 from jupyter_mlws.store.blocks import Columns
 
@@ -44,7 +44,7 @@ MAX_BUFFERED_POINTS = 1_000_000  # per process, all runs and metrics together (~
 GRANT_POINTS = 4096  # room a series takes from the cap at a time (hot path stays lock-free)
 WARN_EVERY_SECONDS = 30.0
 DROPPED_PROPERTY = "mlws.dropped_metric_points"
-SYSTEM_PREFIX = "system/"
+SYSTEM_PREFIX = SYSTEM_METRIC_PREFIX
 log = logging.getLogger(__name__)
 clock = time.time  # seconds; the writer turns them into the store's milliseconds
 
@@ -209,7 +209,7 @@ class MetricWriter:
         latest = {m.key: m.step for m in store.latest_metrics(run_id)}
         # System metrics (``system/…``, sampled by the runner) count their own samples:
         # they must not move the row rule's step of what the user logs.
-        stored = max((s for k, s in latest.items() if not k.startswith(SYSTEM_PREFIX)), default=0)
+        stored = max((s for k, s in latest.items() if not is_system_metric(k)), default=0)
         with self._cond:
             run = self._runs.get(run_id)
             if run is None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jupyter_mlws.entities import validate_metric_value, validate_name
+from jupyter_mlws.entities import is_system_metric, validate_metric_value, validate_name
 from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.tracking.metric_writer import clock, get_writer
 
@@ -161,13 +161,16 @@ class RunLogging:
         """Write buffered metric points now."""
         get_writer().flush(self.id)
 
-    def get_metrics(self, name: str | None = None) -> dict[str, Any]:
-        """Azure's shape: a single value, a list for series, columns for rows, a table."""
+    def get_metrics(self, name: str | None = None, system: bool = False) -> dict[str, Any]:
+        """Azure's shape: a single value, a list for series, columns for rows, a table.
+
+        What the user logged; the sampled ``system/*`` series only when named or with
+        ``system=True`` (v1 code expects its own metrics here)."""
         self.flush()
         store = self.workspace.store
         out: dict[str, Any] = {}
         for key in store.metric_keys(self.id):
-            if name is None or key == name:
+            if key == name or (name is None and (system or not is_system_metric(key))):
                 out[key] = _one_or_list(store.metric_history(self.id, key).values.tolist())
         grouped: dict[str, list[Any]] = {}
         kinds: dict[str, str] = {}

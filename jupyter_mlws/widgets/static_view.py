@@ -15,8 +15,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from jupyter_mlws.entities import RunRecord
-from jupyter_mlws.formatting import fmt, fmt_duration, fmt_time
+from jupyter_mlws.entities import RunRecord, is_system_metric
+from jupyter_mlws.formatting import fmt, fmt_duration, fmt_peaks, fmt_time
 from jupyter_mlws.services import runs
 from jupyter_mlws.widgets import html
 from jupyter_mlws.widgets.logged_values import values_html
@@ -121,9 +121,12 @@ def run_html(run: Run) -> str:
         **{f"param {k}": v for k, v in r.params.items()},
         **{f"tag {k}": v for k, v in user_tags(r.tags).items()},
         **{f"metric {k}": v for k, v in r.metrics.items()},
+        **fmt_peaks(runs.system_summary(ws, run.id)),
     }
     charts = []
     for metric in runs.latest_metrics(ws, run.id):
+        if is_system_metric(metric.key):  # the saved view keeps the peaks (summary) only
+            continue
         series = runs.metric_series(ws, run.id, metric.key, CHART_POINTS)
         charts.append(svg_chart(metric.key, series.steps.tolist(), series.values.tolist()))
     error = (r.error or {}).get("message")

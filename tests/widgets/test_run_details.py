@@ -161,3 +161,28 @@ def test_charts_share_a_grid_and_offer_step_relative_and_wall_time(ws: Workspace
     assert charts.figures["loss"].layout.xaxis.type == "date"
     with pytest.raises(ValueError, match="x axis must be one of"):
         charts.set_axis("epoch")
+
+
+def test_system_metrics_chart_apart_and_stay_out_of_the_summary(ws: Workspace) -> None:
+    cpu, rss = "system/cpu_utilization_percentage", "system/process_memory_rss_megabytes"
+    with ws.experiment("sys").start_run() as run:
+        for step in range(3):  # what the runner's sampler writes, next to the user's loss
+            run.log("loss", 1.0 / (step + 1), step=step)
+            run.log(cpu, 50.0 + step, step=step)
+            run.log(rss, 100.0 * (step + 1), step=step)
+    assert set(run.record.metrics) == {"loss"}  # tables, compare and sorting: the user's
+    assert set(run.get_metrics()) == {"loss"}  # v1 code expects what it logged
+    assert set(run.get_metrics(system=True)) == {"loss", cpu, rss}
+    assert run.get_metrics(cpu) == {cpu: [50.0, 51.0, 52.0]}
+
+    details = RunDetails(run)
+    charts = details.charts
+    assert list(charts.grid.children) == [charts.figures["loss"]]
+    assert list(charts.system_grid.children) == [charts.figures[cpu], charts.figures[rss]]
+    assert charts.system_heading in charts.children
+    assert list(charts.children).index(charts.grid) < list(charts.children).index(
+        charts.system_grid
+    )
+    static = details.static_html()
+    assert static.count("class='mlws-static-chart'") == 1  # loss; the peaks instead
+    assert "peak memory" in static and "300 MB" in static and "peak CPU" in static

@@ -1,6 +1,6 @@
 import * as React from 'react';
 
-import { IFileEntry, IRun } from '../api/types';
+import { IFileEntry, ILatestMetric, IRun } from '../api/types';
 import { formatDuration, runDuration } from '../models/format';
 import { RunModel } from '../models/runModel';
 import { ErrorNote, KeyValueTable, StatusIcon } from './common';
@@ -27,9 +27,33 @@ function time(ms: number | null): string {
   return ms === null ? '–' : new Date(ms).toLocaleString();
 }
 
+/** Series the runner samples about the run's processes (MLflow's naming). */
+const SYSTEM_PREFIX = 'system/';
+
+/** One chart per metric with more than one point, in a grid. */
+function MetricCharts(props: { model: RunModel; metrics: ILatestMetric[] }): JSX.Element {
+  const { model, metrics } = props;
+  return (
+    <div className="jp-mlws-charts">
+      {metrics
+        .filter(m => m.count > 1 && model.series[m.key])
+        .map(m => (
+          <MetricChart
+            key={m.key}
+            title={m.key}
+            curves={[{ name: m.key, series: model.series[m.key] }]}
+          />
+        ))}
+    </div>
+  );
+}
+
 export function RunPanel(props: { model: RunModel; actions: IRunActions }): JSX.Element {
   const { model, actions } = props;
   const run = model.run;
+  // the user's metrics first; the sampled system/* series in a section of their own
+  const userMetrics = model.metrics.filter(m => !m.key.startsWith(SYSTEM_PREFIX));
+  const systemMetrics = model.metrics.filter(m => m.key.startsWith(SYSTEM_PREFIX));
   if (run === null) {
     return (
       <div className="jp-mlws-run-panel">
@@ -91,22 +115,18 @@ export function RunPanel(props: { model: RunModel; actions: IRunActions }): JSX.
       )}
       <section>
         <h3>Metrics</h3>
-        <div className="jp-mlws-charts">
-          {model.metrics
-            .filter(m => m.count > 1 && model.series[m.key])
-            .map(m => (
-              <MetricChart
-                key={m.key}
-                title={m.key}
-                curves={[{ name: m.key, series: model.series[m.key] }]}
-              />
-            ))}
-        </div>
+        <MetricCharts model={model} metrics={userMetrics} />
         <KeyValueTable
           title="Latest values"
-          values={Object.fromEntries(model.metrics.map(m => [m.key, m.value]))}
+          values={Object.fromEntries(userMetrics.map(m => [m.key, m.value]))}
         />
       </section>
+      {systemMetrics.length > 0 && (
+        <section className="jp-mlws-system-metrics">
+          <h3>System metrics</h3>
+          <MetricCharts model={model} metrics={systemMetrics} />
+        </section>
+      )}
       <section className="jp-mlws-logged-section">
         <h3>Tables &amp; images</h3>
         <LoggedValues groups={model.logged} images={model.images} />
