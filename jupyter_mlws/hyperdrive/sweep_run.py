@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from jupyter_mlws.entities import RunRecord, RunStatus, now_ms
-from jupyter_mlws.exceptions import InvalidParameterError, ResourceConflictError
+from jupyter_mlws.exceptions import (
+    InvalidParameterError,
+    ResourceConflictError,
+    ResourceNotFoundError,
+)
 from jupyter_mlws.hyperdrive.config import (
     CONTROLLER_COMPUTE,
     GOAL_PROPERTY,
@@ -64,7 +68,10 @@ class SweepRun(Run):
     def __init__(self, workspace: Workspace, run_id: str, **kwargs: Any) -> None:
         super().__init__(workspace, run_id, **kwargs)
         if self._record.kind != SWEEP_KIND:
-            raise InvalidParameterError(f"run {run_id} is a {self._record.kind} run, not a sweep")
+            # at a sweep's address, a run of another kind is a sweep that does not exist
+            raise ResourceNotFoundError(
+                f"run {run_id} is not a sweep (it is a {self._record.kind} run)"
+            )
 
     @property
     def spec(self) -> dict[str, Any]:
