@@ -12,7 +12,7 @@ from jupyter_mlws.entities import RunRecord
 from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.hyperdrive import TrialRow
 from jupyter_mlws.services import sweeps
-from jupyter_mlws.services.sweeps import SweepSpec
+from jupyter_mlws.services.sweeps import SweepSettings, SweepSpec
 
 SWEEP_COLUMNS = ["sweep", "name", "status", "trials", "metric", "duration", "created"]
 TRIAL_COLUMNS = ["", "trial", "status", "params", "metric", "decision"]
@@ -119,18 +119,20 @@ def submit(
         script=script_path.relative_to(source).as_posix(),
         source_dir=source,
         params=params,
-        metric=metric,
-        goal=goal,
-        max_runs=max_runs,
-        concurrent=concurrent,
-        policy=policy,
-        sampling=sampling,
+        settings=SweepSettings(
+            metric=metric,
+            goal=goal,
+            max_runs=max_runs,
+            concurrent=concurrent,
+            policy=policy,
+            sampling=sampling,
+            max_duration_minutes=max_duration,
+            display_name=name,
+            seed=seed,
+        ),
         experiment=experiment,
         compute=compute,
         arguments=args,
-        max_duration_minutes=max_duration,
-        display_name=name,
-        seed=seed,
     )
     submitted = sweeps.submit_sweep(ctx.workspace(), spec)
     if wait:

@@ -60,6 +60,8 @@ class TrialTemplate:
 
     def check_keys(self, keys: list[str]) -> None:
         """``--name`` keys are script arguments, plain names notebook (or cell) parameters."""
+        if self.kind not in ("script", "notebook", "cell"):
+            raise InvalidParameterError(f"a sweep cannot run {self.kind} runs as trials")
         if self.kind == "script":
             plain = [k for k in keys if not k.startswith("-")]
             if plain:
@@ -67,15 +69,17 @@ class TrialTemplate:
                     "a script sweep's parameters are script arguments such as '--lr'; "
                     f"not {', '.join(repr(k) for k in plain)}"
                 )
-        elif self.kind in ("notebook", "cell"):
-            dashed = [k for k in keys if k.startswith("-") or not k.isidentifier()]
-            if dashed:
-                raise InvalidParameterError(
-                    f"a {self.kind} sweep's parameters are {self.kind} parameters (identifiers "
-                    f"such as 'lr'); not {', '.join(repr(k) for k in dashed)}"
-                )
-        else:
-            raise InvalidParameterError(f"a sweep cannot run {self.kind} runs as trials")
+            return
+        dashed = [k for k in keys if k.startswith("-") or not k.isidentifier()]
+        if dashed:
+            raise InvalidParameterError(
+                f"a {self.kind} sweep's parameters are {self.kind} parameters (identifiers "
+                f"such as 'lr'); not {', '.join(repr(k) for k in dashed)}"
+            )
+        if self.kind == "cell" and not str(self.definition["script"]).endswith(".py"):
+            raise InvalidParameterError(
+                "a swept cell must be plain Python: its trials cannot run magics or ! lines"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return {

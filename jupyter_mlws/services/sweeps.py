@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_mlws.compute import ScriptRunConfig
+from jupyter_mlws.compute.cell_config import CellRunConfig
 from jupyter_mlws.entities import RunRecord
 from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.hyperdrive import (
@@ -34,24 +35,31 @@ SAMPLINGS: dict[str, type[HyperParameterSampling]] = {
 
 
 @dataclass(frozen=True)
-class SweepSpec:
-    """A sweep as a front door gives it: text expressions and a policy string."""
+class SweepSettings:
+    """How to sweep, as a front door gives it: a goal word and a policy string."""
 
-    script: str
-    source_dir: Path
-    params: Sequence[str]  # "lr=loguniform(-6,-1)"; a script's keys become "--lr"
     metric: str
     goal: str = "max"
     max_runs: int = 20
     concurrent: int | None = None
     policy: str = "none"
     sampling: str = "random"
-    experiment: str = "Default"
-    compute: str = "local"
-    arguments: Sequence[str] = ()
     max_duration_minutes: float | None = None
     display_name: str | None = None
     seed: int | None = None
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A script sweep: ``params`` are "lr=loguniform(-6,-1)" (keys become "--lr")."""
+
+    script: str
+    source_dir: Path
+    params: Sequence[str]
+    settings: SweepSettings
+    experiment: str = "Default"
+    compute: str = "local"
+    arguments: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -101,20 +109,20 @@ def sampling_for(
 
 
 def build_config(
-    run_config: Any, spec: SweepSpec, space: Mapping[str, ParameterExpression]
+    run_config: Any, settings: SweepSettings, space: Mapping[str, ParameterExpression]
 ) -> HyperDriveConfig:
     options: dict[str, Any] = {}
-    if spec.max_duration_minutes is not None:
-        options["max_duration_minutes"] = spec.max_duration_minutes
+    if settings.max_duration_minutes is not None:
+        options["max_duration_minutes"] = settings.max_duration_minutes
     return HyperDriveConfig(
         run_config=run_config,
-        hyperparameter_sampling=sampling_for(spec.sampling, space, spec.seed),
-        primary_metric_name=spec.metric,
-        primary_metric_goal=spec.goal,
-        max_total_runs=spec.max_runs,
-        max_concurrent_runs=spec.concurrent,
-        policy=parse_policy(spec.policy),
-        display_name=spec.display_name,
+        hyperparameter_sampling=sampling_for(settings.sampling, space, settings.seed),
+        primary_metric_name=settings.metric,
+        primary_metric_goal=settings.goal,
+        max_total_runs=settings.max_runs,
+        max_concurrent_runs=settings.concurrent,
+        policy=parse_policy(settings.policy),
+        display_name=settings.display_name,
         **options,
     )
 
@@ -126,8 +134,24 @@ def submit_sweep(ws: Workspace, spec: SweepSpec) -> SweepRun:
         source_dir=source, script=spec.script, arguments=list(spec.arguments), compute=spec.compute
     )
     run_config.validate()
-    config = build_config(run_config, spec, parse_space(spec.params, dashed=True))
-    sweep = config.submit_to(ws.experiment(spec.experiment))
+    config = build_config(run_config, spec.settings, parse_space(spec.params, dashed=True))
+    return _submit(ws, spec.experiment, config)
+
+
+def submit_cell_sweep(
+    ws: Workspace,
+    experiment: str,
+    cell: CellRunConfig,
+    space: Mapping[str, str],
+    settings: SweepSettings,
+) -> SweepRun:
+    """``%%run --sweep``: the cell's ``-p NAME=EXPR`` become its swept variables."""
+    parsed = parse_space([f"{k}={v}" for k, v in space.items()], dashed=False)
+    return _submit(ws, experiment, build_config(cell, settings, parsed))
+
+
+def _submit(ws: Workspace, experiment: str, config: HyperDriveConfig) -> SweepRun:
+    sweep = config.submit_to(ws.experiment(experiment))
     assert isinstance(sweep, SweepRun)
     return sweep
 
