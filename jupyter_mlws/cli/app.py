@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "secret": "jupyter_mlws.cli.secret_cmds:secret",
     "datastore": "jupyter_mlws.cli.data_cmds:datastore",
     "dataset": "jupyter_mlws.cli.data_cmds:dataset",
+    "sweep": "jupyter_mlws.cli.sweep_cmds:sweep",
     "demo": "jupyter_mlws.cli.demo:demo",
     "examples": "jupyter_mlws.cli.examples_cmds:examples",
 }

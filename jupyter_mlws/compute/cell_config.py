@@ -61,13 +61,16 @@ class CellRunConfig:
         self, experiment: Experiment, *, tags: Mapping[str, Any] | None = None, **options: Any
     ) -> Run:
         run_tags = submit_tags(self, self.tags, tags, options)
+        return submit_run(experiment, tags=run_tags, **self.submission(experiment))
+
+    def submission(self, experiment: Experiment) -> dict[str, Any]:
+        """What ``submit_run`` takes for this cell (tags aside), as ScriptRunConfig's."""
         source = Path(self.source_dir).expanduser().resolve()
         if not source.is_dir():
             raise InvalidParameterError(f"source folder {str(source)!r} is not a folder")
         script = self.script()
         environment = resolve_environment(experiment.workspace, self.environment)
-        return submit_run(
-            experiment,
+        return dict(
             kind="cell",
             source_dir=source,
             compute=self.compute,
@@ -77,7 +80,6 @@ class CellRunConfig:
                 "max_duration_s": self.max_duration_s,
                 "env": {},
             },
-            tags=run_tags,
             params=self.params,
             properties=self.properties,
             display_name=self.display_name,

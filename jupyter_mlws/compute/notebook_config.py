@@ -107,6 +107,11 @@ class NotebookRunConfig:
     ) -> Run:
         self.validate()
         run_tags = submit_tags(self, self.tags, tags, options)
+        return submit_run(experiment, tags=run_tags, **self.submission(experiment))
+
+    def submission(self, experiment: Experiment) -> dict[str, Any]:
+        """What ``submit_run`` takes for this config (tags aside), as ScriptRunConfig's."""
+        self.validate()
         source, rel = self.resolve()
         bindings: list[dict[str, Any]] = []
         bound = {k: bind(v, bindings) for k, v in (self.parameters or {}).items()}
@@ -132,8 +137,7 @@ class NotebookRunConfig:
             "--kernel",
             kernel,
         ]
-        return submit_run(
-            experiment,
+        return dict(
             kind="notebook",
             source_dir=source,
             compute=self.compute,
@@ -150,7 +154,6 @@ class NotebookRunConfig:
                 "data": bindings,
             },
             params=recorded,  # defaults too: the params say what the run really used
-            tags=run_tags,
             properties={
                 "mlws.notebook": rel,
                 "mlws.notebook.output": output,

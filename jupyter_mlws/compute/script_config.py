@@ -62,13 +62,17 @@ class ScriptRunConfig:
         self, experiment: Experiment, *, tags: Mapping[str, Any] | None = None, **options: Any
     ) -> Run:
         run_tags = submit_tags(self, self.tags, tags, options)
+        return submit_run(experiment, tags=run_tags, **self.submission(experiment))
+
+    def submission(self, experiment: Experiment) -> dict[str, Any]:
+        """What ``submit_run`` takes for this config (tags aside): a sweep makes its
+        trials from it, each with its own arguments."""
         source = self.validate()
         environment = resolve_environment(experiment.workspace, self.environment)
         bindings: list[dict[str, Any]] = []
         arguments = [str(a) for a in bind_all(self.arguments, bindings)]
         env, secrets = run_env_vars(self.environment_variables, self.secrets)
-        return submit_run(
-            experiment,
+        return dict(
             kind="script",
             source_dir=source,
             compute=self.compute,
@@ -81,7 +85,6 @@ class ScriptRunConfig:
                 "secrets": secrets,
                 "data": bindings,
             },
-            tags=run_tags,
             params=self.params,
             display_name=self.display_name,
             environment=environment,

@@ -16,6 +16,7 @@ from jupyter_mlws.exceptions import MlwsError
 from jupyter_mlws.magics import display
 from jupyter_mlws.magics.cell_inline import default_source_dir, run_inline, start_inline_run
 from jupyter_mlws.magics.cell_submit import submit_cell
+from jupyter_mlws.magics.cell_sweep import submit_cell_sweep
 from jupyter_mlws.magics.errors import MagicError
 from jupyter_mlws.magics.notebook_path import find_notebook_path
 from jupyter_mlws.magics.run_options import help_text, parse_run_options, split_magic_line
@@ -61,6 +62,15 @@ class MlwsMagics:
         try:
             if options.inline:
                 run = start_inline_run(options, properties)
+            elif options.sweep is not None:
+                source = Path(options.source_dir) if options.source_dir else None
+                run = submit_cell_sweep(
+                    self.shell,
+                    cell,
+                    options,
+                    (source or default_source_dir(notebook)).expanduser(),
+                    properties,
+                )
             else:
                 source = Path(options.source_dir) if options.source_dir else None
                 run = submit_cell(

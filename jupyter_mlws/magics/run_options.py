@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from jupyter_mlws.cli.params import literal_or_string
 from jupyter_mlws.magics.errors import MagicError
+from jupyter_mlws.services.sweeps import SweepSettings
 from jupyter_mlws.tracking.run import DEFAULT_EXPERIMENT
 
 
@@ -25,6 +26,7 @@ class RunOptions:
     source_dir: str | None = None
     widget: bool = True
     environment: str | None = None
+    sweep: SweepSettings | None = None  # --sweep: -p NAME=EXPR values are swept
 
 
 class _Parser(argparse.ArgumentParser):
@@ -108,7 +110,41 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder to snapshot (default: the notebook's folder)",
     )
     add("--no-widget", dest="widget", action="store_false", help="print a line, no live view")
+    sweep = parser.add_argument_group(
+        "sweep", "--sweep: each -p NAME=EXPR (choice(16, 32), loguniform(-6, -1), …) is swept"
+    )
+    sweep.add_argument("--sweep", action="store_true", help="run the cell as a sweep's trials")
+    sweep.add_argument("--metric", default=None, help="primary metric the cell logs")
+    sweep.add_argument("--goal", choices=["max", "min"], default="max")
+    sweep.add_argument("--max-runs", type=int, default=None, help="trials in total")
+    sweep.add_argument("--concurrent", type=int, default=None, help="trials at once")
+    sweep.add_argument("--policy", default=None, help="e.g. bandit:slack=0.1,delay=3")
+    sweep.add_argument("--sampling", choices=["random", "grid", "bayesian"], default=None)
     return parser
+
+
+SWEEP_ONLY = ("metric", "max_runs", "concurrent", "policy", "sampling")
+
+
+def _sweep_settings(ns: argparse.Namespace) -> SweepSettings | None:
+    if not ns.sweep:
+        given = [f"--{n.replace('_', '-')}" for n in SWEEP_ONLY if getattr(ns, n) is not None]
+        if given:
+            raise MagicError(f"{', '.join(given)} need --sweep", usage())
+        return None
+    if ns.inline:
+        raise MagicError("--sweep submits trials; it cannot run --inline", usage())
+    if not ns.metric:
+        raise MagicError("--sweep needs --metric NAME (the primary metric the cell logs)", usage())
+    return SweepSettings(
+        metric=ns.metric,
+        goal=ns.goal,
+        max_runs=ns.max_runs if ns.max_runs is not None else 20,
+        concurrent=ns.concurrent,
+        policy=ns.policy or "none",
+        sampling=ns.sampling or "random",
+        display_name=ns.name,
+    )
 
 
 PARSER = build_parser()
@@ -157,6 +193,7 @@ def parse_run_options(line: str) -> RunOptions:
         source_dir=ns.source_dir,
         widget=ns.widget,
         environment=ns.environment,
+        sweep=_sweep_settings(ns),
     )
 
 

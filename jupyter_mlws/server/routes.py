@@ -8,6 +8,7 @@ from jupyter_mlws.server import data_handlers as d
 from jupyter_mlws.server import environments as env
 from jupyter_mlws.server import handlers as h
 from jupyter_mlws.server import run_handlers as r
+from jupyter_mlws.server import sweeps as sw
 
 API_PREFIX = "mlws/api/v1"
 _ID = r"([^/]+)"
@@ -50,6 +51,10 @@ def route_table() -> list[tuple[str, Any]]:
         (f"datasets/{_ID}/profile", d.DatasetProfileHandler),
         (f"datasets/{_ID}/lineage", d.DatasetLineageHandler),
         ("secrets", d.SecretsHandler),
+        ("sweeps", sw.SweepsHandler),
+        (f"sweeps/{_ID}", sw.SweepHandler),
+        (f"sweeps/{_ID}/cancel", sw.SweepCancelHandler),
+        (f"sweeps/{_ID}/extend", sw.SweepExtendHandler),
     ]
     table = [(f"/{API_PREFIX}/{pattern}", handler) for pattern, handler in routes]
     table.append((f"/{API_PREFIX}/(.*)", h.NotFoundHandler))

@@ -133,6 +133,32 @@ class RunsMixin(RunQueriesMixin):
                 self.run_pk(conn, run_id)  # raises for an unknown run
         return changed
 
+    def reopen_run(self, run_id: str, definition: Mapping[str, Any]) -> bool:
+        """Queue an ended composite run again with a new definition (a sweep given more
+        trials). The only way out of a terminal state, compare-and-set like
+        ``transition``: False when the run is not ended (or another reopen won)."""
+        terminal = [s.value for s in RunStatus if s.is_terminal]
+        with self.write() as conn:
+            changed = conn.execute(
+                update(t.runs)
+                .where(t.runs.c.id == run_id, t.runs.c.status.in_(terminal))
+                .values(
+                    status=RunStatus.QUEUED.value,
+                    definition=dumps(dict(definition)),
+                    ended_ms=None,
+                    error=None,
+                    # the last runner's process is gone: left here, an observer would
+                    # take the next runner's run for lost while it prepares
+                    host=None,
+                    pid=None,
+                    pid_started=None,
+                    updated_ms=now_ms(),
+                )
+            ).rowcount
+            if not changed:
+                self.run_pk(conn, run_id)
+        return changed > 0
+
     def heartbeat(self, run_id: str) -> RunStatus:
         """Record liveness and return the current status (so runners see cancel requests)."""
         now = now_ms()

@@ -241,3 +241,18 @@ def test_controllers_neither_take_nor_wait_for_a_slot(
     assert store.claim_queued("local", max_active=1) == [pipeline.id]  # the slot is the trial's
     store.transition(trial, S.COMPLETED)
     assert store.claim_queued("local", max_active=1) == [step]
+
+
+def test_reopen_queues_an_ended_run_again_without_its_old_process(
+    store: SqlStore, experiment: Experiment
+) -> None:
+    sweep = store.create_run(experiment.id, kind="sweep", compute="local", status=S.QUEUED).id
+    assert not store.reopen_run(sweep, {"n": 2})  # not ended: nothing to reopen
+    store.transition(sweep, S.RUNNING)
+    store.set_run_fields(sweep, host="h", pid=123, pid_started=1.0)
+    store.transition(sweep, S.COMPLETED)
+    assert store.reopen_run(sweep, {"n": 2})
+    record = store.get_run(sweep)
+    assert record.status is S.QUEUED and record.definition == {"n": 2}
+    assert record.pid is None and record.host is None and record.ended_ms is None
+    assert not store.reopen_run(sweep, {"n": 3})  # another reopen already won
