@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "dataset": "jupyter_mlws.cli.data_cmds:dataset",
     "demo": "jupyter_mlws.cli.demo:demo",
     "examples": "jupyter_mlws.cli.examples_cmds:examples",
+    "pipeline": "jupyter_mlws.cli.pipeline_cmds:pipeline",
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from jupyter_mlws.config import ENV_RUN_ID, ENV_WORKSPACE
 from jupyter_mlws.entities import FileEntry, RunRecord, RunStatus
+from jupyter_mlws.exceptions import MlwsError
 from jupyter_mlws.pipeline import graph
 from jupyter_mlws.pipeline.cancel import cancel_steps
 from jupyter_mlws.pipeline.reuse import components, explain, files_digest, reuse_key
@@ -213,7 +214,13 @@ class Controller:
             reason=reason,
         ):
             return
-        run_id = submit_step(self.ws, self.record, spec, self.parameters, inputs)
+        try:
+            run_id = submit_step(self.ws, self.record, spec, self.parameters, inputs)
+        except MlwsError as exc:  # e.g. its compute target was deleted since submission
+            failed = f"could not start: {exc.message}"
+            self.store.update_pipeline_step(self.run_id, name, status="Failed", reason=failed)
+            row.update(status="Failed", reason=failed)
+            return
         self.store.update_pipeline_step(self.run_id, name, step_run_id=run_id, status="Queued")
         row.update(status="Queued", step_run_id=run_id, reason=reason)
 
@@ -237,7 +244,10 @@ class Controller:
             return 0
         if failed:
             first = failed[0]
-            message = _child_error(self.store.get_run(first["step_run_id"]))
+            if first["step_run_id"]:
+                message = _child_error(self.store.get_run(first["step_run_id"]))
+            else:
+                message = str(first["reason"])
             text = f"step {first['name']!r} failed: {message}"
             error = {"message": text, "failed_steps": [r["name"] for r in failed]}
         else:

@@ -92,6 +92,7 @@ class Pipeline:
             raise InvalidParameterError(
                 f"Pipeline cannot be submitted with {', '.join(sorted(options))}"
             )
+        self.check_parameters(pipeline_parameters)  # before the snapshots are taken
         return start_pipeline_run(
             experiment,
             self.definition(),
@@ -102,7 +103,15 @@ class Pipeline:
         )
 
     def submit(self, experiment_name: str, **kwargs: Any) -> PipelineRun:
+        self.check_parameters(kwargs.get("pipeline_parameters"))  # before making the experiment
         return self.submit_to(self.workspace.experiment(experiment_name), **kwargs)
+
+    def check_parameters(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The parameter values a submission would run with; an undeclared one is refused."""
+        from jupyter_mlws.pipeline.definition import resolve_parameters
+
+        defaults = {p.name: p.default_value for p in self.parameters().values()}
+        return resolve_parameters({"parameters": defaults}, given)
 
     def publish(self, name: str, description: str | None = None, **_v1: Any) -> PublishedPipeline:
         """An immutable version of this pipeline (sources as they are now) under ``name``."""

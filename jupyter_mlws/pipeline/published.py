@@ -173,7 +173,10 @@ class PipelineEndpoint:
         pipeline_version: int | str | None = None,
         tags: Mapping[str, Any] | None = None,
     ) -> PipelineRun:
+        from jupyter_mlws.pipeline.definition import resolve_parameters
+
         published = self.get_pipeline(pipeline_version)
+        resolve_parameters(published.definition, pipeline_parameters)  # before the experiment
         experiment = self.workspace.experiment(experiment_name)
         return published.submit_to(experiment, tags=tags, pipeline_parameters=pipeline_parameters)
 

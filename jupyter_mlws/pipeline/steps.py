@@ -4,14 +4,28 @@ folder, with inputs and outputs. A step is only a description until it is submit
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.exceptions import InvalidParameterError, MlwsError
 from jupyter_mlws.pipeline.data import PipelineData, PipelineParameter, check_name, tokenize
 
 if TYPE_CHECKING:
     from jupyter_mlws.tracking import Workspace
+
+
+# The folder relative source directories start from: the current directory, or the
+# folder of the pipeline file being loaded (pipeline.loading sets it).
+BASE_FOLDER: ContextVar[Path | None] = ContextVar("mlws_pipeline_base_folder", default=None)
+
+
+def resolve_folder(folder: str | Path | None) -> Path:
+    path = Path(folder or ".").expanduser()
+    base = BASE_FOLDER.get()
+    if base is not None and not path.is_absolute():
+        path = base / path
+    return path.resolve()
 
 
 def _target_name(compute_target: Any) -> str:
@@ -60,8 +74,8 @@ class PipelineStep:
             raise InvalidParameterError(f"{type(self).__name__} needs {self.file_field}")
         self.file = Path(file).as_posix()
         self.name = check_name("step", name or Path(self.file).stem)
-        # Resolved now: a pipeline file loaded by the CLI is read from its own folder.
-        self.source_directory = Path(source_directory or ".").expanduser().resolve()
+        # Resolved now; in a pipeline file (pipeline.loading) against the file's folder.
+        self.source_directory = resolve_folder(source_directory)
         self.inputs = _data_list("inputs", self.name, inputs)
         self.outputs = _data_list("outputs", self.name, outputs)
         self.compute_target = _target_name(compute_target)
@@ -99,9 +113,15 @@ class PipelineStep:
 
     def spec(self, workspace: Workspace) -> dict[str, Any]:
         """The stored description (everything but the source snapshot)."""
+        from jupyter_mlws.compute.targets import get_target
         from jupyter_mlws.environments import resolve_environment
 
-        env = resolve_environment(workspace, self.environment)
+        try:
+            get_target(workspace, self.compute_target)
+            env = resolve_environment(workspace, self.environment)
+        except MlwsError as exc:
+            field = "environment" if "environment" in exc.message else "compute_target"
+            raise InvalidParameterError(f"step {self.name!r} ({field}): {exc.message}") from None
         return {
             "name": self.name,
             "kind": self.kind,
@@ -197,7 +217,7 @@ class NotebookStep(PipelineStep):
     ) -> None:
         path = Path(notebook)
         if source_directory is None:  # the notebook's own folder, as NotebookRunConfig does
-            source_directory = path.expanduser().resolve().parent
+            source_directory = resolve_folder(path.parent)
             notebook = path.name
         super().__init__(
             notebook,

@@ -120,6 +120,9 @@ def test_validate_refuses_with_step_and_field(ws: Workspace, src: Path) -> None:
             Pipeline(ws, steps).validate()
     with pytest.raises(InvalidParameterError, match=r"parameter 'lrr' .* declared: lr"):
         ws.experiment("pipes").submit(two_steps(ws, src), pipeline_parameters={"lrr": 1})
+    elsewhere = PythonScriptStep("prep.py", name="one", source_directory=src, compute_target="gpu")
+    with pytest.raises(InvalidParameterError, match=r"step 'one' \(compute_target\): unknown"):
+        ws.experiment("pipes").submit(Pipeline(ws, [elsewhere]))
     assert ws.store.list_runs()[0] == []  # nothing half-made
 
 
