@@ -7,6 +7,7 @@ from typing import Any
 from jupyter_mlws.server import data_handlers as d
 from jupyter_mlws.server import environments as env
 from jupyter_mlws.server import handlers as h
+from jupyter_mlws.server import pipeline_handlers as pl
 from jupyter_mlws.server import run_handlers as r
 
 API_PREFIX = "mlws/api/v1"
@@ -50,6 +51,10 @@ def route_table() -> list[tuple[str, Any]]:
         (f"datasets/{_ID}/profile", d.DatasetProfileHandler),
         (f"datasets/{_ID}/lineage", d.DatasetLineageHandler),
         ("secrets", d.SecretsHandler),
+        ("pipeline-endpoints", pl.PipelineEndpointsHandler),
+        (f"pipeline-endpoints/{_ID}", pl.PipelineEndpointHandler),
+        (f"pipeline-endpoints/{_ID}/runs", pl.PipelineEndpointRunsHandler),
+        (f"pipeline-runs/{_ID}", pl.PipelineRunHandler),
     ]
     table = [(f"/{API_PREFIX}/{pattern}", handler) for pattern, handler in routes]
     table.append((f"/{API_PREFIX}/(.*)", h.NotFoundHandler))

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_mlws.entities import RunRecord
-from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
+from jupyter_mlws.exceptions import ResourceNotFoundError
 from jupyter_mlws.pipeline import PipelineRun, StepRun
 from jupyter_mlws.pipeline.loading import load_pipeline_file
 from jupyter_mlws.pipeline.published import PipelineEndpoint, PublishedPipeline
@@ -58,8 +58,8 @@ def submit_file(
 def load_pipeline_run(ws: Workspace, ref: str) -> PipelineRun:
     run = PipelineRun(ws, resolve_run_id(ws, ref))
     record = run.refresh()
-    if record.kind != KIND:
-        raise InvalidParameterError(f"run {ref} is a {record.kind} run, not a pipeline run")
+    if record.kind != KIND:  # no pipeline run has that id
+        raise ResourceNotFoundError(f"run {ref} is a {record.kind} run, not a pipeline run")
     return run
 
 
