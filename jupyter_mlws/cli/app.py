@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "sweep": "jupyter_mlws.cli.sweep_cmds:sweep",
     "demo": "jupyter_mlws.cli.demo:demo",
     "examples": "jupyter_mlws.cli.examples_cmds:examples",
+    "pipeline": "jupyter_mlws.cli.pipeline_cmds:pipeline",
 }
 
 

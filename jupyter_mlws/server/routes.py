@@ -7,6 +7,7 @@ from typing import Any
 from jupyter_mlws.server import data_handlers as d
 from jupyter_mlws.server import environments as env
 from jupyter_mlws.server import handlers as h
+from jupyter_mlws.server import pipeline_handlers as pl
 from jupyter_mlws.server import run_handlers as r
 from jupyter_mlws.server import sweeps as sw
 
@@ -55,6 +56,10 @@ def route_table() -> list[tuple[str, Any]]:
         (f"sweeps/{_ID}", sw.SweepHandler),
         (f"sweeps/{_ID}/cancel", sw.SweepCancelHandler),
         (f"sweeps/{_ID}/extend", sw.SweepExtendHandler),
+        ("pipeline-endpoints", pl.PipelineEndpointsHandler),
+        (f"pipeline-endpoints/{_ID}", pl.PipelineEndpointHandler),
+        (f"pipeline-endpoints/{_ID}/runs", pl.PipelineEndpointRunsHandler),
+        (f"pipeline-runs/{_ID}", pl.PipelineRunHandler),
     ]
     table = [(f"/{API_PREFIX}/{pattern}", handler) for pattern, handler in routes]
     table.append((f"/{API_PREFIX}/(.*)", h.NotFoundHandler))

@@ -13,6 +13,7 @@ from jupyter_mlws.store.files import FilesMixin
 from jupyter_mlws.store.logs import LogsMixin
 from jupyter_mlws.store.metrics import MetricSeries, MetricsMixin
 from jupyter_mlws.store.models import ModelsMixin
+from jupyter_mlws.store.pipelines import PipelinesMixin
 from jupyter_mlws.store.runs import RunsMixin
 from jupyter_mlws.store.targets import TargetsMixin
 from jupyter_mlws.store.values import ValuesMixin
@@ -31,6 +32,7 @@ class SqlStore(
     ChangesMixin,
     EnvironmentsMixin,
     DataMixin,
+    PipelinesMixin,
 ):
     """Every query of the workspace database, one concept module per mixin."""
 

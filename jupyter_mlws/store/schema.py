@@ -404,3 +404,85 @@ run_datasets = Table(
     Column("created_ms", BigInteger, nullable=False),
     Index("ix_run_datasets_version", "version_pk"),
 )
+
+
+# ---- pipelines: step state, published versions, endpoints, schedules (issue 14) --------
+
+# One row per step of a pipeline run: the controller's state (it survives the controller),
+# the reuse key and the components it was made of (to explain why a step ran).
+pipeline_steps = Table(
+    "pipeline_steps",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("pipeline_run_id", String(32), nullable=False),
+    Column("experiment_id", Integer, nullable=False),
+    Column("name", String(256), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("step_run_id", String(32), nullable=True),
+    Column("reused_from", String(32), nullable=True),  # the run whose outputs are reused
+    Column("reuse_key", String(64), nullable=True),
+    Column("components", Text, nullable=True),
+    Column("outputs", Text, nullable=True),  # output name -> digest of its files
+    Column("reason", Text, nullable=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+    UniqueConstraint("pipeline_run_id", "name", name="uq_pipeline_steps_run_name"),
+    Index("ix_pipeline_steps_key", "reuse_key", "status"),
+    Index("ix_pipeline_steps_name", "experiment_id", "name"),
+)
+
+# A published pipeline is immutable: its definition is never updated.
+published_pipelines = Table(
+    "published_pipelines",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("definition", Text, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    UniqueConstraint("name", "version", name="uq_published_pipelines_name_version"),
+)
+
+pipeline_endpoints = Table(
+    "pipeline_endpoints",
+    metadata,
+    Column("name", String(256), primary_key=True),
+    Column("description", Text, nullable=True),
+    Column("default_version", Integer, nullable=False),
+    Column("next_version", Integer, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+pipeline_endpoint_versions = Table(
+    "pipeline_endpoint_versions",
+    metadata,
+    Column("endpoint", String(256), ForeignKey("pipeline_endpoints.name"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("published_id", String(32), ForeignKey("published_pipelines.id"), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("name", String(256), primary_key=True),
+    Column("kind", String(16), nullable=False),  # cron | interval | watch
+    Column("spec", Text, nullable=False),  # cron expression, interval, watched path, ...
+    Column("target", Text, nullable=False),  # endpoint/published pipeline, experiment, params
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("state", Text, nullable=False, server_default=text("'{}'")),  # last fingerprint
+    Column("created_ms", BigInteger, nullable=False),
+    Column("updated_ms", BigInteger, nullable=False),
+)
+
+# The primary key decides which of several racing schedulers fires a due time.
+schedule_firings = Table(
+    "schedule_firings",
+    metadata,
+    Column("schedule", String(256), primary_key=True),
+    Column("due_ms", BigInteger, primary_key=True),
+    Column("fired_ms", BigInteger, nullable=False),
+    Column("run_id", String(32), nullable=True),
+    Column("error", Text, nullable=True),
+)
