@@ -160,9 +160,14 @@ def _record(ws: Workspace, run_id: str) -> RunRecord:
 
 
 def _run_json(ws: Workspace, record: RunRecord) -> dict[str, Any]:
-    latest = run_service.latest_metrics(ws, record.id)
-    inputs = [v.value for v in run_service.logged_values(ws, record.id) if v.key == cv.INPUTS_KEY]
-    return cv.run(record, latest, inputs)
+    return _runs_json(ws, [record])[0]
+
+
+def _runs_json(ws: Workspace, records: list[RunRecord]) -> list[dict[str, Any]]:
+    ids = [r.id for r in records]
+    latest = client_runs.latest_metrics_of(ws, ids)
+    inputs = client_runs.documents_of(ws, ids, cv.INPUTS_KEY)
+    return [cv.run(r, latest[r.id], inputs[r.id]) for r in records]
 
 
 def create_run(ws: Workspace, req: Request) -> dict[str, Any]:
@@ -235,7 +240,7 @@ def search_runs(ws: Workspace, req: Request) -> dict[str, Any]:
         cv.integer(req, "max_results", 1000) or 1000,
         cv.text(req, "page_token"),
     )
-    reply: dict[str, Any] = {"runs": [_run_json(ws, r) for r in page]}
+    reply: dict[str, Any] = {"runs": _runs_json(ws, page)}
     if token:
         reply["next_page_token"] = token
     return reply

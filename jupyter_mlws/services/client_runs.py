@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
-from jupyter_mlws.entities import Experiment, FileEntry, RunRecord, RunStatus
+from jupyter_mlws.entities import Experiment, FileEntry, LatestMetric, RunRecord, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceAlreadyExistsError
 from jupyter_mlws.tracking import Workspace
 from jupyter_mlws.tracking.liveness import REMOTE_CLIENT_COMPUTE
@@ -25,7 +25,10 @@ __all__ = [
     "REMOTE_CLIENT_COMPUTE",
     "create_experiment",
     "create_run",
+    "default_experiment",
+    "documents_of",
     "end_run",
+    "latest_metrics_of",
     "log_batch",
     "open_artifact",
     "remove_tags",
@@ -140,6 +143,16 @@ def rename_run(ws: Workspace, run_id: str, name: str) -> RunRecord:
     ws.store.get_run(run_id)
     ws.store.set_run_fields(run_id, display_name=name)
     return ws.store.get_run(run_id)
+
+
+def latest_metrics_of(ws: Workspace, run_ids: Sequence[str]) -> dict[str, list[LatestMetric]]:
+    """Each run's latest point per metric, for a page of runs at once."""
+    return ws.store.latest_metrics_of(run_ids)
+
+
+def documents_of(ws: Workspace, run_ids: Sequence[str], key: str) -> dict[str, list[Any]]:
+    """The documents (``runs.log_document``) each run logged under ``key``."""
+    return ws.store.values_of(run_ids, key)
 
 
 # ---- artifacts -------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def is_dead(record: RunRecord, pid_started: float | None, lost_after_s: float) -
 def observe(store: SqlStore, record: RunRecord, lost_after_s: float) -> RunRecord:
     """Mark an active run whose process is gone as Failed ("lost"), or queue it again when
     its definition asks so, and return it fresh."""
-    if not record.status.is_active:
+    if not record.status.is_active or record.compute == REMOTE_CLIENT_COMPUTE:
         return record
     if not is_dead(record, store.run_pid_started(record.id), lost_after_s):
         return record
