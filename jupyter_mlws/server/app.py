@@ -9,6 +9,7 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Float, Int, Unicode
 
 from jupyter_mlws.server.lost_runs import LostRunSweeper
+from jupyter_mlws.server.mlflow_handlers import mlflow_routes
 from jupyter_mlws.server.routes import API_PREFIX, route_table
 from jupyter_mlws.server.service import MlwsService, ServiceSettings
 from jupyter_mlws.workspace import Workspace
@@ -85,6 +86,7 @@ class MlwsApp(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(route_table())
+        self.handlers.extend(mlflow_routes())  # the MLflow REST API, /mlws/mlflow
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         if self._sweeper is not None:

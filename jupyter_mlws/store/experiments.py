@@ -6,7 +6,7 @@ from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jupyter_mlws.entities import Experiment, now_ms, validate_name
-from jupyter_mlws.exceptions import ResourceNotFoundError
+from jupyter_mlws.exceptions import ResourceAlreadyExistsError, ResourceNotFoundError
 from jupyter_mlws.store import schema as t
 from jupyter_mlws.store.base import StoreBase
 
@@ -91,4 +91,31 @@ class ExperimentsMixin(StoreBase):
             conn.execute(
                 update(t.experiments).where(t.experiments.c.id == exp.id).values(archived=True)
             )
+        return self.get_experiment(exp.id)
+
+    def restore_experiment(self, ref: int | str) -> Experiment:
+        """Undo an archive (by id: an archived experiment has no usable name)."""
+        exp = self.get_experiment(ref)
+        if exp.archived and self.find_experiment(exp.name) is not None:
+            raise ResourceAlreadyExistsError(
+                f"cannot restore experiment {exp.id}: an active one is named {exp.name!r}"
+            )
+        with self.write() as conn:
+            conn.execute(
+                update(t.experiments).where(t.experiments.c.id == exp.id).values(archived=False)
+            )
+        return self.get_experiment(exp.id)
+
+    def rename_experiment(self, ref: int | str, new_name: str) -> Experiment:
+        validate_name("experiment", new_name)
+        exp = self.get_experiment(ref)
+        if new_name != exp.name and self.find_experiment(new_name) is not None:
+            raise ResourceAlreadyExistsError(f"experiment {new_name!r} already exists")
+        try:
+            with self.write() as conn:
+                conn.execute(
+                    update(t.experiments).where(t.experiments.c.id == exp.id).values(name=new_name)
+                )
+        except IntegrityError:
+            raise ResourceAlreadyExistsError(f"experiment {new_name!r} already exists") from None
         return self.get_experiment(exp.id)

@@ -273,6 +273,34 @@ class MetricsMixin(StoreBase):
             for r in rows
         ]
 
+    def latest_metrics_of(self, run_ids: Sequence[str]) -> dict[str, list[LatestMetric]]:
+        """``latest_metrics`` of many runs in one query per 500 (a search page's runs)."""
+        out: dict[str, list[LatestMetric]] = {run_id: [] for run_id in run_ids}
+        col, runs = t.metric_series.c, t.runs.c
+        nan = float("nan")
+        ids = list(out)
+        with self.read() as conn:
+            for start in range(0, len(ids), 500):
+                rows = conn.execute(
+                    select(runs.id, t.metric_series)
+                    .join(t.runs, runs.pk == col.run_pk)
+                    .where(runs.id.in_(ids[start : start + 500]), col.last_step.is_not(None))
+                    .order_by(runs.id, col.key)
+                ).all()
+                for r in rows:
+                    out[r.id].append(
+                        LatestMetric(
+                            key=r.key,
+                            value=nan if r.last_value is None else r.last_value,
+                            step=r.last_step,
+                            timestamp=r.last_ts,
+                            count=r._mapping["count"],
+                            min=nan if r.min_value is None else r.min_value,
+                            max=nan if r.max_value is None else r.max_value,
+                        )
+                    )
+        return out
+
 
 def _pick(choose: Any, current: float | None, new: float | None) -> float | None:
     values = [v for v in (current, new) if v is not None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -38,3 +39,20 @@ class ValuesMixin(StoreBase):
                 RunRecordValue(k, kind, seq, loads(v), ts)
                 for k, kind, seq, v, ts in conn.execute(query.order_by(c.key, c.seq))
             ]
+
+    def values_of(self, run_ids: Sequence[str], key: str) -> dict[str, list[Any]]:
+        """The values logged under ``key`` by each of many runs, in logging order."""
+        out: dict[str, list[Any]] = {run_id: [] for run_id in run_ids}
+        c, runs = t.run_values.c, t.runs.c
+        ids = list(out)
+        with self.read() as conn:
+            for start in range(0, len(ids), 500):
+                query = (
+                    select(runs.id, c.value)
+                    .join(t.runs, runs.pk == c.run_pk)
+                    .where(runs.id.in_(ids[start : start + 500]), c.key == key)
+                    .order_by(runs.id, c.seq)
+                )
+                for run_id, value in conn.execute(query):
+                    out[run_id].append(loads(value))
+        return out

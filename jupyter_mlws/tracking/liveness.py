@@ -20,6 +20,10 @@ __all__ = ["LOST", "REDISPATCH_WHEN_LOST", "is_dead", "observe", "process_identi
 # new runner continues where the lost one stopped.
 REDISPATCH_WHEN_LOST = "redispatch_when_lost"
 
+# Runs whose process is a remote client's (the MLflow REST API's): nothing here can see
+# that process, so they are never found lost; the client ends them, as with MLflow.
+REMOTE_CLIENT_COMPUTE = "mlflow"
+
 LOST = (
     "lost: the process running it stopped without reporting (killed, crashed or machine restarted)"
 )
@@ -31,7 +35,7 @@ def this_host() -> str:
 
 
 def is_dead(record: RunRecord, pid_started: float | None, lost_after_s: float) -> bool:
-    if not record.status.is_active:
+    if not record.status.is_active or record.compute == REMOTE_CLIENT_COMPUTE:
         return False
     if record.host == this_host() and record.pid:
         return not process_alive(record.pid, pid_started)
@@ -42,7 +46,7 @@ def is_dead(record: RunRecord, pid_started: float | None, lost_after_s: float) -
 def observe(store: SqlStore, record: RunRecord, lost_after_s: float) -> RunRecord:
     """Mark an active run whose process is gone as Failed ("lost"), or queue it again when
     its definition asks so, and return it fresh."""
-    if not record.status.is_active:
+    if not record.status.is_active or record.compute == REMOTE_CLIENT_COMPUTE:
         return record
     if not is_dead(record, store.run_pid_started(record.id), lost_after_s):
         return record

@@ -42,9 +42,11 @@ def live_server(
     base: Path,
     timeout_s: float = 180,
     mlws_settings: dict[str, object] | None = None,
+    base_url: str = "/",
 ) -> Iterator[LiveServer]:
     """Start ``jupyter server`` on a free port with an isolated Jupyter config
-    (``mlws_settings``: more ``MlwsApp`` options)."""
+    (``mlws_settings``: more ``MlwsApp`` options; ``base_url``: the server's prefix,
+    included in ``LiveServer.url``)."""
     root = base / "root"
     config_dir = base / "jupyter-config"
     for folder in (root, config_dir):
@@ -61,6 +63,7 @@ def live_server(
             "open_browser": False,
             "root_dir": str(root),
             "allow_root": True,
+            "base_url": base_url,
         },
         "MlwsApp": {"workspace": str(workspace), **(mlws_settings or {})},
     }
@@ -76,7 +79,7 @@ def live_server(
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyter_server"], env=env, stdout=log, stderr=subprocess.STDOUT
     )
-    server = LiveServer(f"http://127.0.0.1:{port}", token, root)
+    server = LiveServer(f"http://127.0.0.1:{port}{base_url.rstrip('/')}", token, root)
     try:
         _wait_ready(server, proc, timeout_s, base / "server.log")
         yield server

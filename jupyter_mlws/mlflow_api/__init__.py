@@ -1,0 +1,1 @@
+"""MLflow-compatible front door: translates MLflow's REST calls into service calls."""
