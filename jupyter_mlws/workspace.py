@@ -119,6 +119,8 @@ class Workspace(TrackingWorkspace):
         threads: int = 4,
         max_stuck_threads: int = 8,
         environment: Any = None,
+        log_max_bytes: int = 10 * 1024 * 1024,
+        log_backups: int = 5,
     ) -> Endpoint:
         """Start a scoring service for ``models`` with ``score.py``; returns once it answers
         (or raises ``EndpointStartError`` with ``init()``'s traceback)."""
@@ -138,6 +140,8 @@ class Workspace(TrackingWorkspace):
             threads=threads,
             max_stuck_threads=max_stuck_threads,
             environment=environment,
+            log_max_bytes=log_max_bytes,
+            log_backups=log_backups,
         )
         keys = lifecycle.deploy(self, name, spec, wait_s=wait_s)
         return Endpoint(self, name, keys=keys)

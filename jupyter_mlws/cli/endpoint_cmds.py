@@ -14,8 +14,10 @@ from jupyter_mlws.cli.context import get_ctx, json_option
 from jupyter_mlws.cli.output import fmt_time
 from jupyter_mlws.entities import EndpointRecord
 from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.services import endpoints as endpoint_service
 from jupyter_mlws.serving import Endpoint, EndpointStartError
 from jupyter_mlws.serving.keys import ENV_KEY, SLOTS
+from jupyter_mlws.serving.request_stats import RequestStats
 
 ENDPOINT_COLUMNS = ["endpoint", "state", "scoring_uri", "models", "workers", "updated"]
 
@@ -303,3 +305,37 @@ def package(name: str, out_dir: str, force: bool) -> None:
             "docker": f"docker build -t {name.lower()} {os.path.relpath(folder)}",
         }
     )
+
+
+@endpoint.command("stats")
+@click.argument("name")
+@click.option(
+    "--since",
+    default=endpoint_service.DEFAULT_SINCE,
+    show_default=True,
+    help="Window to look back over: 90s, 15m, 1h, 2d, 1w.",
+)
+@json_option
+def stats(name: str, since: str) -> None:
+    """Requests, errors by status code, p50/p95/p99 latency and requests/s, from the
+    endpoint's request log."""
+    ctx = get_ctx()
+    found = endpoint_service.endpoint_stats(ctx.workspace(), name, since)
+    ctx.out.record(stats_fields(found, since), data=found.to_dict())
+
+
+def stats_fields(found: RequestStats, since: str) -> dict[str, object]:
+    return {
+        "endpoint": found.endpoint,
+        "since": f"{since} ({fmt_time(found.since_ms)})",
+        "requests": found.requests,
+        "errors": found.errors,
+        "by status": ", ".join(f"{code}: {n}" for code, n in found.by_status.items()) or "-",
+        "by model": ", ".join(f"{m}: {n}" for m, n in found.by_model.items()) or "-",
+        "p50 / p95 / p99": " / ".join(_ms(v) for v in (found.p50_ms, found.p95_ms, found.p99_ms)),
+        "requests/s": f"{found.requests_per_s:g}",
+    }
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} ms"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jupyter_mlws.server import data_handlers as d
+from jupyter_mlws.server import endpoint_handlers as ep
 from jupyter_mlws.server import environments as env
 from jupyter_mlws.server import handlers as h
 from jupyter_mlws.server import pipeline_handlers as pl
@@ -43,6 +44,7 @@ def route_table() -> list[tuple[str, Any]]:
         (f"models/{_ID}", h.ModelHandler),
         ("endpoints", h.EndpointsHandler),
         (f"endpoints/{_ID}", h.EndpointHandler),
+        (f"endpoints/{_ID}/stats", ep.EndpointStatsHandler),
         ("environments", env.EnvironmentsHandler),
         (f"environments/{_ID}", env.EnvironmentHandler),
         ("datastores", d.DatastoresHandler),

@@ -6,13 +6,14 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from jupyter_mlws.entities import EndpointKeyInfo, EndpointRecord, EndpointState
+from jupyter_mlws.entities import EndpointKeyInfo, EndpointRecord, EndpointState, now_ms
 from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.serving import client, lifecycle
 from jupyter_mlws.serving import keys as endpoint_keys
 from jupyter_mlws.serving.layout import EndpointLayout
 from jupyter_mlws.serving.liveness import is_running, observe
 from jupyter_mlws.serving.logs import follow_log, read_log
+from jupyter_mlws.serving.request_stats import RequestStats, parse_since, request_stats
 from jupyter_mlws.serving.telemetry import EndpointStats, endpoint_stats
 from jupyter_mlws.tracking import Workspace
 
@@ -57,6 +58,12 @@ class Endpoint:
 
     def metrics(self) -> dict[str, EndpointStats]:
         return endpoint_stats(self.workspace.store, self.name)
+
+    def request_stats(self, since: str = "1h") -> RequestStats:
+        """From the request log: requests, errors by status, p50/p95/p99, requests/s."""
+        until = now_ms()
+        window_ms = int(parse_since(since) * 1000)
+        return request_stats(self.layout, self.name, until - window_ms, until)
 
     # ---- calling it -------------------------------------------------------------------
     def invoke(self, data: Any, key: str | None = None, timeout_s: float = 60.0) -> Any:

@@ -1,7 +1,8 @@
 """Where an endpoint's files live in the workspace: ``.mlws/endpoints/NAME/``.
 
 ``service.json`` is the configuration the service (re)loads, ``status.json`` what it
-reports, ``keys.json`` the key hashes it accepts, ``service.log`` its output, and
+reports, ``keys.json`` the key hashes it accepts, ``service.log`` its output (rotated by size,
+like ``requests.jsonl``, its request log), ``metrics/`` its Prometheus values, and
 ``gN/`` the model files and source of generation N.
 """
 
@@ -52,6 +53,15 @@ class EndpointLayout:
     @property
     def log_path(self) -> Path:
         return self.dir / "service.log"
+
+    @property
+    def request_log_path(self) -> Path:
+        """The JSON-lines request log; rotated copies are ``requests.jsonl.1`` … ``.N``."""
+        return self.dir / "requests.jsonl"
+
+    @property
+    def metrics_dir(self) -> Path:
+        return self.dir / "metrics"
 
     def generation_dir(self, generation: int) -> Path:
         return self.dir / f"g{generation}"

@@ -32,6 +32,8 @@ from jupyter_mlws.serving.liveness import is_running, observe, process_alive, pr
 from jupyter_mlws.serving.ports import ensure_free
 from jupyter_mlws.serving.prepare import Settings, prepare_generation, snapshot_source
 from jupyter_mlws.serving.runtime.config import (
+    DEFAULT_LOG_BACKUPS,
+    DEFAULT_LOG_MAX_BYTES,
     DEFAULT_MAX_STUCK_THREADS,
     DEFAULT_THREADS,
     write_json_atomic,
@@ -65,6 +67,10 @@ class Deployment:
     max_stuck_threads: int = DEFAULT_MAX_STUCK_THREADS
     """Timed-out ``run()`` calls still running at which a worker is replaced."""
     environment: Any = None  # an Environment, "name" or "name:version"; None: inherit
+    log_max_bytes: int = DEFAULT_LOG_MAX_BYTES
+    """Size at which ``service.log`` and ``requests.jsonl`` are rotated."""
+    log_backups: int = DEFAULT_LOG_BACKUPS
+    """Rotated copies kept of each."""
 
 
 def deploy(
@@ -92,6 +98,8 @@ def deploy(
         threads=spec.threads,
         max_stuck_threads=spec.max_stuck_threads,
         environment=environment,
+        log_max_bytes=spec.log_max_bytes,
+        log_backups=spec.log_backups,
     )
     ws.store.create_endpoint(
         name,
@@ -209,6 +217,11 @@ def _check_spec(spec: Deployment) -> None:
         raise InvalidParameterError("timeout_s and max_body_bytes must be positive")
     if spec.threads < 1 or spec.max_stuck_threads < 1:
         raise InvalidParameterError("threads and max_stuck_threads must be at least 1")
+    if spec.log_max_bytes < 1024 or spec.log_backups < 1:
+        raise InvalidParameterError(
+            "log_max_bytes must be at least 1024 and log_backups at least 1, got "
+            f"{spec.log_max_bytes} and {spec.log_backups}"
+        )
 
 
 def _replace_if_down(ws: Workspace, name: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 
@@ -48,6 +49,8 @@ def follow_log(
 def _read_from(layout: EndpointLayout, offset: int) -> tuple[str, int]:
     try:
         with open(layout.log_path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size < offset:
+                offset = 0  # rotated: the file started again
             handle.seek(offset)
             data = handle.read(1 << 20)
     except FileNotFoundError:

@@ -23,7 +23,7 @@ from jupyter_mlws.serving.prepare import Settings, write_models
 from jupyter_mlws.tracking import Workspace
 
 RUNTIME_PACKAGE = "mlws_runtime"
-RUNTIME_REQUIREMENTS = ("starlette", "uvicorn[standard]", "orjson")
+RUNTIME_REQUIREMENTS = ("starlette", "uvicorn[standard]", "orjson", "prometheus-client")
 PORT = 8000
 
 SERVE_PY = f'''"""Run this scoring service: python serve.py [--bind 0.0.0.0] [--port {PORT}]."""
@@ -79,6 +79,9 @@ def package(ws: Workspace, name: str, out_dir: str | Path, *, force: bool = Fals
         "timeout_s": settings.timeout_s,
         "max_body_bytes": settings.max_body_bytes,
         "drain_s": settings.drain_s,
+        "request_log": "logs/requests.jsonl",
+        "log_max_bytes": settings.log_max_bytes,
+        "log_backups": settings.log_backups,
     }
     (out / "service.json").write_text(json.dumps(config, indent=2) + "\n")
     (out / "serve.py").write_text(SERVE_PY)
@@ -153,5 +156,6 @@ def _readme(name: str, auth: bool) -> str:
 Run it here:    pip install -r requirements.txt && python serve.py --port {PORT}
 Or in Docker:   docker build -t {name.lower()} . && docker run -p {PORT}:{PORT} {name.lower()}
 
-Routes: POST /score, GET /health, Open Inference Protocol v2 under /v2/.
+Routes: POST /score, GET /health, GET /metrics (Prometheus), Open Inference Protocol v2
+under /v2/. Each request is logged as a JSON line in logs/requests.jsonl (rotated).
 {key_note}"""

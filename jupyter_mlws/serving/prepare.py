@@ -16,6 +16,8 @@ from jupyter_mlws.registry import ModelRegistry
 from jupyter_mlws.registry.files import write_files
 from jupyter_mlws.serving.layout import EndpointLayout
 from jupyter_mlws.serving.runtime.config import (
+    DEFAULT_LOG_BACKUPS,
+    DEFAULT_LOG_MAX_BYTES,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_STUCK_THREADS,
     DEFAULT_THREADS,
@@ -38,6 +40,8 @@ class Settings:
     threads: int = DEFAULT_THREADS
     max_stuck_threads: int = DEFAULT_MAX_STUCK_THREADS
     environment: dict[str, Any] | None = None  # {"name", "version"}; None: inherit
+    log_max_bytes: int = DEFAULT_LOG_MAX_BYTES
+    log_backups: int = DEFAULT_LOG_BACKUPS
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -114,4 +118,9 @@ def prepare_generation(
         "generation": generation,
         "contract": settings.contract,
         "telemetry": {"db_url": ws.db_url, "endpoint": name},
+        "service_log": layout.log_path.name,
+        "request_log": layout.request_log_path.name,
+        "log_max_bytes": settings.log_max_bytes,
+        "log_backups": settings.log_backups,
+        "metrics_dir": layout.metrics_dir.name,
     }

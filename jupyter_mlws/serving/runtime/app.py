@@ -14,6 +14,7 @@ busy, see ``scoring.Scorer``).
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 import uuid
@@ -26,11 +27,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from . import oip
+from . import oip, prom
 from .config import ServedModel, ServiceConfig
 from .keys import KeyRing
+from .requestlog import RequestLog, request_id
 from .scoring import RunRaised, Scorer, user_traceback
 from .telemetry import Telemetry
 
@@ -60,8 +62,12 @@ class ScoringApp:
         keys: KeyRing | None,
         telemetry: Telemetry,
         state: ServiceState,
+        request_log: RequestLog | None = None,
+        metrics: prom.ServiceMetrics | None = None,
     ) -> None:
         self.config = config
+        self.request_log = request_log
+        self.metrics = metrics
         self.scorer = scorer
         self.keys = keys
         self.telemetry = telemetry
@@ -73,6 +79,7 @@ class ScoringApp:
             routes=[
                 Route("/score", self.score, methods=["POST"]),
                 Route("/health", self.health, methods=["GET"]),
+                Route("/metrics", self.prometheus, methods=["GET"]),
                 Route("/v2", self.server_metadata, methods=["GET"]),
                 Route("/v2/health/live", self.live, methods=["GET"]),
                 Route("/v2/health/ready", self.ready, methods=["GET"]),
@@ -86,12 +93,63 @@ class ScoringApp:
 
     # ---- ASGI -----------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/score" and scope["method"] == "POST":
-            await self._fast_score(scope, receive, send)
-        else:
+        if scope["type"] != "http":
             await self.routes(scope, receive, send)
+            return
+        started = time.perf_counter()
+        rid = request_id(scope["headers"])
+        scope["mlws.request_id"] = rid
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.started()
+        counted = [0, 0, 500]  # bytes in, bytes out, status
 
-    async def _fast_score(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def counting_receive() -> Message:
+            message = await receive()
+            counted[0] += len(message.get("body", b""))
+            return message
+
+        try:
+            if scope["path"] == "/score" and scope["method"] == "POST":
+                counted[2], counted[1] = await self._fast_score(scope, counting_receive, send, rid)
+            else:
+                await self.routes(scope, counting_receive, self._tracking_send(send, rid, counted))
+        finally:
+            seconds = time.perf_counter() - started
+            if metrics is not None:
+                metrics.finished(prom.route_of(scope["path"]), counted[2], seconds)
+            if self.request_log is not None:
+                self.request_log.record(
+                    (
+                        int(time.time() * 1000),
+                        rid,
+                        scope["method"],
+                        scope["path"],
+                        counted[2],
+                        seconds * 1000,
+                        counted[0],
+                        counted[1],
+                    )
+                )
+
+    @staticmethod
+    def _tracking_send(send: Send, rid: str, counted: list[int]) -> Send:
+        """``send`` that adds the request id header and notes the status and body size."""
+        header = (b"x-request-id", rid.encode())
+
+        async def tracking_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                counted[2] = int(message["status"])
+                message = {**message, "headers": [*message.get("headers", ()), header]}
+            elif message["type"] == "http.response.body":
+                counted[1] += len(message.get("body", b""))
+            await send(message)
+
+        return tracking_send
+
+    async def _fast_score(
+        self, scope: Scope, receive: Receive, send: Send, rid: str
+    ) -> tuple[int, int]:
         authorization: str | None = None
         declared: bytes | None = None
         for name, value in scope["headers"]:
@@ -99,11 +157,16 @@ class ScoringApp:
                 authorization = value.decode("latin-1")
             elif name == b"content-length":
                 declared = value
-        status, content = await self._answer(authorization, declared, receive, self._score)
-        headers = [(b"content-type", JSON), (b"content-length", str(len(content)).encode())]
+        status, content = await self._answer(authorization, declared, receive, self._score, rid)
+        headers = [
+            (b"content-type", JSON),
+            (b"content-length", str(len(content)).encode()),
+            (b"x-request-id", rid.encode()),
+        ]
         headers += self._extra_headers(status)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
+        return status, len(content)
 
     # ---- Starlette routes -------------------------------------------------------------
     async def score(self, request: Request) -> Response:  # reached only by a mounted app
@@ -144,6 +207,18 @@ class ScoringApp:
 
         return await self._respond(request, work, read_body=False)
 
+    async def prometheus(self, request: Request) -> Response:
+        """The service's Prometheus metrics, behind the same keys as scoring."""
+        try:
+            self._authorize(request.headers.get("authorization"))
+        except RequestError as exc:
+            return self._response(exc.status, {**exc.payload, "request_id": _rid(request)})
+        if self.metrics is None:
+            return self._response(501, {"error": prom.MISSING, "request_id": _rid(request)})
+        loop = asyncio.get_running_loop()
+        content, media_type = await loop.run_in_executor(None, prom.render)  # reads files
+        return Response(content, media_type=media_type)
+
     async def health(self, request: Request) -> Response:
         return self._response(200, {"status": "Healthy", "endpoint": self.config.name})
 
@@ -164,6 +239,7 @@ class ScoringApp:
             declared.encode() if declared is not None else None,
             request.receive,
             work,
+            _rid(request),
             read_body=read_body,
         )
         response = Response(content, status_code=status, media_type="application/json")
@@ -178,6 +254,7 @@ class ScoringApp:
         declared_length: bytes | None,
         receive: Receive,
         work: Work,
+        rid: str,
         read_body: bool = True,
     ) -> tuple[int, bytes]:
         """Key, body, work, JSON: always an answer, with telemetry recorded."""
@@ -187,9 +264,10 @@ class ScoringApp:
             body = await self._read_body(receive, declared_length) if read_body else b""
             status, content = 200, self._dumps(await work(body))
         except RequestError as exc:
-            status, content = exc.status, orjson.dumps(exc.payload)
+            status, content = exc.status, orjson.dumps({**exc.payload, "request_id": rid})
         except Exception as exc:
-            status, content = 500, orjson.dumps(self._internal_error("the service", exc))
+            error = self._internal_error("the service", exc)
+            status, content = 500, orjson.dumps({**error, "request_id": rid})
         self.telemetry.record((time.perf_counter() - started) * 1000, status)
         return status, content
 
@@ -293,8 +371,14 @@ def build_app(
     keys: KeyRing | None,
     telemetry: Telemetry,
     state: ServiceState,
+    request_log: RequestLog | None = None,
+    metrics: prom.ServiceMetrics | None = None,
 ) -> ScoringApp:
-    return ScoringApp(config, scorer, keys, telemetry, state)
+    return ScoringApp(config, scorer, keys, telemetry, state, request_log, metrics)
+
+
+def _rid(request: Request) -> str:
+    return str(request.scope.get("mlws.request_id", ""))
 
 
 def _log(message: str) -> None:

@@ -12,6 +12,19 @@ DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_THREADS = 4
 DEFAULT_MAX_STUCK_THREADS = 8
+DEFAULT_LOG_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_LOG_BACKUPS = 5
+
+
+_PATHS = (
+    "entry_script",
+    "source_dir",
+    "model_dir",
+    "keys_file",
+    "service_log",
+    "request_log",
+    "metrics_dir",
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,14 @@ class ServiceConfig:
     drain_s: float = 2.0
     generation: int = 1
     telemetry_interval_s: float = 1.0
+    service_log: str | None = None
+    """Where the processes' output goes, rotated (None: it stays on stdout/stderr)."""
+    request_log: str | None = None
+    """The JSON-lines request log, rotated (None: none is written)."""
+    log_max_bytes: int = DEFAULT_LOG_MAX_BYTES
+    log_backups: int = DEFAULT_LOG_BACKUPS
+    metrics_dir: str | None = None
+    """prometheus-client's multiprocess folder (None: a temporary one)."""
     env: dict[str, str] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -52,7 +73,7 @@ class ServiceConfig:
         values = {k: v for k, v in data.items() if k in known and k != "extras"}
         values["extras"] = {k: v for k, v in data.items() if k not in known}
         values["models"] = tuple(ServedModel(**m) for m in data.get("models", ()))
-        for key in ("entry_script", "source_dir", "model_dir", "keys_file"):
+        for key in _PATHS:
             if values.get(key):
                 values[key] = str((base / values[key]).resolve())
         return cls(**values)

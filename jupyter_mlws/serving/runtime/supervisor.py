@@ -17,20 +17,25 @@ state is written to a status file as JSON.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import prom
 from .config import ServiceConfig, write_json_atomic
 from .listener import bind_listener
+from .logwriter import LogPipes, fork_writer
 from .worker import SinkFactory, worker_main
 
 RESTART_BACKOFF_MAX_S = 30.0
@@ -88,10 +93,25 @@ class Supervisor:
         self.state = "starting"
         self.last_config: ServiceConfig | None = None
         self.port: int | None = None
+        self.pipes: LogPipes | None = None
+        self.log_config: ServiceConfig | None = None
+        self.writer_pid: int | None = None
+        self.metrics: prom.SupervisorMetrics | None = None
+        self._temp_metrics_dir: str | None = None
 
     # ---- main loop ----------------------------------------------------------------
     def run(self) -> int:
         config = self.load()
+        self._start_logs(config)
+        self._start_metrics(config)
+        try:
+            return self._serve(config)
+        finally:
+            self._close_logs()
+            if self._temp_metrics_dir is not None:
+                shutil.rmtree(self._temp_metrics_dir, ignore_errors=True)
+
+    def _serve(self, config: ServiceConfig) -> int:
         try:
             self.sock = bind_listener(config.bind, config.port)
         except OSError as exc:
@@ -170,7 +190,10 @@ class Supervisor:
             supervisor = os.getppid()
             os.close(read_fd)
             self._forget_in_child()
-            worker_main(generation.config, self.sock, write_fd, self.sink_factory, supervisor)
+            request_fd = self.pipes.request_w if self.pipes is not None else None
+            worker_main(
+                generation.config, self.sock, write_fd, self.sink_factory, supervisor, request_fd
+            )
         os.close(write_fd)
         generation.workers[pid] = Worker(pid, read_fd, generation.number)
         return pid
@@ -179,7 +202,8 @@ class Supervisor:
         signal.set_wakeup_fd(-1)
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
-        for fd in [self._wake_r, self._wake_w, *(w.fd for w in self._all_workers())]:
+        read_ends = self.pipes.read_ends if self.pipes is not None else []
+        for fd in [self._wake_r, self._wake_w, *read_ends, *(w.fd for w in self._all_workers())]:
             if fd is not None:
                 with contextlib.suppress(OSError):
                     os.close(fd)
@@ -269,6 +293,12 @@ class Supervisor:
 
     def _on_exit(self, pid: int, status: int) -> None:
         how = _describe(status)
+        if pid == self.writer_pid:
+            self._writer_gone(how)
+            return
+        if self.metrics is not None:
+            serving = self.serving is not None and pid in self.serving.workers
+            self.metrics.worker_gone(pid, restarted=serving and not self.stopping)
         retired = self.retiring.pop(pid, None)
         if retired is not None:
             self._drain_pipe(retired)
@@ -403,6 +433,84 @@ class Supervisor:
             except ChildProcessError:
                 break
             self.retiring.pop(pid, None)
+
+    # ---- logs and metrics ---------------------------------------------------------
+    def _start_logs(self, config: ServiceConfig) -> None:
+        """Fork the log writer and make this process's (and so the workers') output its."""
+        if not (config.service_log or config.request_log):
+            return
+        self.log_config = config
+        self.pipes = LogPipes.open(config.service_log, config.request_log)
+        self.writer_pid = self._fork_writer()
+        if self.pipes.service_w is not None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(self.pipes.service_w, 1)
+            os.dup2(self.pipes.service_w, 2)
+            os.close(self.pipes.service_w)
+            self.pipes.service_w = None
+
+    def _fork_writer(self) -> int:
+        assert self.pipes is not None and self.log_config is not None
+        c = self.log_config
+        others = [getattr(self, "_wake_r", None), getattr(self, "_wake_w", None)]
+        others += [w.fd for w in self._all_workers()]
+        if self.sock is not None:
+            others.append(self.sock.fileno())
+        return fork_writer(
+            self.pipes,
+            c.service_log,
+            c.request_log,
+            c.log_max_bytes,
+            c.log_backups,
+            [fd for fd in others if fd is not None],
+        )
+
+    def _writer_gone(self, how: str) -> None:
+        self.writer_pid = None
+        if not self.stopping:
+            self.writer_pid = self._fork_writer()  # on the same pipes: nothing was broken
+            _log(f"the log writer {how}; started a new one")
+
+    def _close_logs(self) -> None:
+        """End of file for the writer (its last lines written), then wait for it."""
+        if self.pipes is None:
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        if self.log_config is not None and self.log_config.service_log:
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+        os.close(devnull)
+        if self.pipes.request_w is not None:
+            os.close(self.pipes.request_w)
+            self.pipes.request_w = None
+        deadline = time.monotonic() + 5.0
+        while self.writer_pid is not None and time.monotonic() < deadline:
+            try:
+                pid, _ = os.waitpid(self.writer_pid, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid:
+                break
+            time.sleep(0.01)
+        for fd in self.pipes.read_ends:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def _start_metrics(self, config: ServiceConfig) -> None:
+        """prometheus-client's shared folder, set before any process of ours imports it."""
+        try:
+            if importlib.util.find_spec("prometheus_client") is None:
+                return
+        except (ImportError, ValueError):
+            return
+        folder = config.metrics_dir
+        if folder is None:
+            folder = self._temp_metrics_dir = tempfile.mkdtemp(prefix="mlws-metrics-")
+        prom.prepare_dir(folder)
+        self.metrics = prom.SupervisorMetrics()
 
     # ---- status -------------------------------------------------------------------
     def _record(self, generation: int, state: str, **details: str) -> None:

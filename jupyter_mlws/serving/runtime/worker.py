@@ -24,10 +24,11 @@ from typing import Any, NoReturn
 
 import uvicorn
 
-from . import v1_contract
+from . import prom, v1_contract
 from .app import ServiceState, build_app
 from .config import ServiceConfig
 from .keys import KeyRing
+from .requestlog import RequestLog
 from .scoring import ScriptError, load_scorer
 from .telemetry import Sink, Telemetry
 
@@ -41,12 +42,13 @@ def worker_main(
     report_fd: int,
     sink_factory: SinkFactory | None,
     supervisor_pid: int,
+    request_log_fd: int | None = None,
 ) -> NoReturn:
     """Never returns: the forked child ends with ``os._exit``."""
     code = 1
     try:
         _die_with(supervisor_pid)
-        code = _serve(config, sock, report_fd, sink_factory)
+        code = _serve(config, sock, report_fd, sink_factory, request_log_fd)
     except BaseException:
         traceback.print_exc()
     finally:
@@ -56,7 +58,11 @@ def worker_main(
 
 
 def _serve(
-    config: ServiceConfig, sock: socket.socket, report_fd: int, sink_factory: SinkFactory | None
+    config: ServiceConfig,
+    sock: socket.socket,
+    report_fd: int,
+    sink_factory: SinkFactory | None,
+    request_log_fd: int | None,
 ) -> int:
     def replace_me(stuck: int) -> None:
         _report(report_fd, {"event": "stuck", "pid": os.getpid(), "stuck": stuck})
@@ -74,7 +80,11 @@ def _serve(
     )
     state = ServiceState()
     keys = KeyRing(config.keys_file) if config.auth else None
-    app = build_app(config, scorer, keys, telemetry, state)
+    request_log = (
+        RequestLog(request_log_fd, _static_fields(config)) if request_log_fd is not None else None
+    )
+    metrics = prom.ServiceMetrics() if os.environ.get(prom.ENV_DIR) else None
+    app = build_app(config, scorer, keys, telemetry, state, request_log, metrics)
     if config.extras.get("contract") == v1_contract.CONTRACT:
         v1_contract.adapt(app)
     server = WorkerServer(
@@ -94,7 +104,19 @@ def _serve(
     server.run(sockets=[sock])
     if stop_telemetry is not None:
         stop_telemetry()
+    if request_log is not None:
+        request_log.close()
     return 0
+
+
+def _static_fields(config: ServiceConfig) -> dict[str, Any]:
+    """What every request line of this worker says about the deployment."""
+    return {
+        "endpoint": config.name,
+        "generation": config.generation,
+        "models": [m.name if m.version is None else f"{m.name}:{m.version}" for m in config.models],
+        "worker": os.getpid(),
+    }
 
 
 class WorkerServer(uvicorn.Server):
