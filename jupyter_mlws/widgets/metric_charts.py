@@ -1,5 +1,9 @@
 """One live chart per scalar metric of a run, laid out in a grid, redrawn when it grew.
-The sampled ``system/*`` series get a grid of their own below the user's metrics.
+
+The sampled ``system/*`` series are not charted here: ten more figures built and redrawn
+in the kernel held every refresh back (the duty-cycle limit below then waited up to
+20x as long), so the user's own curve stopped growing live. RunDetails shows their
+peaks; the lab's run panel charts them.
 
 Charts are refreshed from a background thread while the user's loop runs in the
 same process, so every millisecond here is taken from that loop: the data goes to
@@ -86,11 +90,8 @@ class MetricCharts(w.VBox):
 
     def __init__(self, **kwargs: Any) -> None:
         self.empty = w.HTML("<i>no metrics logged yet</i>")
-        self.grid = _grid("mlws-metric-grid")
-        self.system_heading = w.HTML("<b>System metrics</b> (sampled by the runner)")
-        self.system_grid = _grid("mlws-system-grid")
+        self.grid = w.GridBox(layout={"grid_template_columns": GRID_COLUMNS, "width": "100%"})
         super().__init__(children=[self.empty], **kwargs)
-        self._layout: tuple[w.Widget, ...] = (self.empty,)
         self.charts: dict[str, _Chart] = {}
         self.axis = "step"
         self.origin_ms = 0
@@ -103,13 +104,15 @@ class MetricCharts(w.VBox):
 
     def update(self, ws: Workspace, run_id: str, latest: list[LatestMetric]) -> bool:
         grew = False
-        shown = len(self.grid.children) + len(self.system_grid.children)
+        shown = len(self.grid.children)
         if len(self.charts) > shown:  # created by the previous refresh: now its data is there
-            self._place()
+            self.grid.children = self._ordered()
             grew = True
         if latest and not self.origin_ms:
             self.origin_ms = min(m.timestamp for m in latest)
         for metric in latest:
+            if is_system_metric(metric.key):
+                continue
             chart = self.charts.get(metric.key)
             if chart is not None and chart.count == metric.count:
                 continue
@@ -122,7 +125,7 @@ class MetricCharts(w.VBox):
                 chart.series, chart.count = series, metric.count
                 self._draw(chart)
             grew = True
-        if grew and (self.grid.children or self.system_grid.children):
+        if grew and self.grid.children:
             self._show_grid()
         return grew
 
@@ -135,13 +138,7 @@ class MetricCharts(w.VBox):
                 style={"button_width": "auto"},
             )
             self.axis_picker.observe(lambda ch: self.set_axis(ch["new"]), names="value")
-        children: list[w.Widget] = [self.axis_picker]
-        children.append(self.grid if self.grid.children else self.empty)
-        if self.system_grid.children:
-            children += [self.system_heading, self.system_grid]
-        if tuple(children) != self._layout:  # each change is a message to the front end
-            self._layout = tuple(children)
-            self.children = children
+            self.children = [self.axis_picker, self.grid]
 
     def set_axis(self, axis: str) -> None:
         """Redraw every chart against ``axis``: "step", "relative" or "wall"."""
@@ -177,29 +174,16 @@ class MetricCharts(w.VBox):
         )
         chart.figure._widget_data = deepcopy(chart.figure._data)  # for views drawn later
 
-    def _place(self) -> None:
-        """Every chart made so far into its grid: the user's metrics, then system ones."""
-        keys = sorted(self.charts)
-        user = tuple(self.charts[k].figure for k in keys if not is_system_metric(k))
-        system = tuple(self.charts[k].figure for k in keys if is_system_metric(k))
-        if user != tuple(self.grid.children):
-            self.grid.children = user
-        if system != tuple(self.system_grid.children):
-            self.system_grid.children = system
+    def _ordered(self) -> list[go.FigureWidget]:
+        return [self.charts[k].figure for k in sorted(self.charts)]
 
     def settle(self) -> None:
         """Show every chart now (a view built at once, with no live front end to race)."""
-        if len(self.grid.children) + len(self.system_grid.children) < len(self.charts):
-            self._place()
+        if len(self.grid.children) < len(self.charts):
+            self.grid.children = self._ordered()
             self._show_grid()
 
     def points(self, key: str) -> tuple[list[Any], list[float]]:
         """What the chart of ``key`` shows (for tests and callers)."""
         trace = self.charts[key].figure.data[0]
         return [s.item() if hasattr(s, "item") else s for s in trace.x], [float(v) for v in trace.y]
-
-
-def _grid(css_class: str) -> w.GridBox:
-    grid = w.GridBox(layout={"grid_template_columns": GRID_COLUMNS, "width": "100%"})
-    grid.add_class(css_class)
-    return grid

@@ -171,9 +171,7 @@ const LIVE_NOTEBOOK = {
 
 /** Points the live RunDetails chart under the cell has drawn (0 before it exists). */
 async function livePoints(page: any): Promise<number> {
-  const plot = page.locator(
-    '.jp-mlws-view-live:visible .mlws-run-details .mlws-metric-grid .js-plotly-plot'
-  );
+  const plot = page.locator('.jp-mlws-view-live:visible .mlws-run-details .js-plotly-plot');
   if (!(await plot.count())) {
     return 0;
   }
