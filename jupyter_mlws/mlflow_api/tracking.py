@@ -273,13 +273,14 @@ def _log(
     params: dict[str, str] | None = None,
     tags: dict[str, str] | None = None,
 ) -> None:
-    _record(ws, run_id)
     tags = dict(tags or {})
     name = tags.pop(cv.RUN_NAME_TAG, None)
     try:
         client_runs.log_batch(ws, run_id, metrics=metrics or [], params=params, tags=tags)
     except ImmutableValueError as exc:  # MLflow answers a changed param with a 400
         raise InvalidParameterError(f"Changing param values is not allowed. {exc}") from None
+    except ResourceNotFoundError:  # log_batch reads the run first: only it can be missing
+        raise ResourceNotFoundError(f"Run with id={run_id} not found") from None
     if name:
         client_runs.rename_run(ws, run_id, name)
 
