@@ -9,6 +9,10 @@ run; creating ``--runs`` runs each with a metric, a param and a tag; and
 ``search_runs`` with a filter and an ``order_by`` over those runs (first 1,000).
 Target (issue 15): ours >= 3x faster for log_batch and search_runs. ``--quick``:
 2,000 points and 300 runs, a smoke run of the script itself.
+
+Measured on the 2-core dev VM (mlflow 3.18.0, ``--runs 1500``, 20,000 points):
+log_batch 1.5 s vs 4.5 s (2.9x), create_runs 27.5 s vs 60.1 s (2.2x), search_runs
+0.11 s vs 0.33 s (3.0x); ``--quick``: 2.7x, 2.6x, 2.8x.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ MAX_BATCH_TAGS = 100
 MAX_BATCH_TOTAL = 1000
 MAX_HISTORY = 25_000
 MAX_EXPERIMENTS = 50_000
+_NAME_CLAUSE = re.compile(r"\s*(?:attributes?\.)?name\b\s*(.*)", re.IGNORECASE | re.DOTALL)
 
 
 # ---- experiments -----------------------------------------------------------------------
@@ -98,12 +99,12 @@ def _experiment_filter(text: str | None) -> Callable[[Experiment], bool]:
         return lambda e: True
     clauses = []
     for part in re.split(r"\s+AND\s+", text.strip(), flags=re.IGNORECASE):
-        ident, _, rest = part.strip().partition(" ")
-        if ident.lower() not in ("name", "attribute.name", "attributes.name"):
+        found = _NAME_CLAUSE.match(part)
+        if found is None:
             raise InvalidParameterError(
                 f"Invalid experiment filter {text!r}: only name comparisons are supported"
             )
-        clauses += run_search.parse_filter(f"attributes.run_name {rest}")
+        clauses += run_search.parse_filter(f"attributes.run_name {found.group(1)}")
     return lambda e: all(run_search.matches_value(e.name, c) for c in clauses)
 
 
@@ -273,13 +274,14 @@ def _log(
     params: dict[str, str] | None = None,
     tags: dict[str, str] | None = None,
 ) -> None:
-    _record(ws, run_id)
     tags = dict(tags or {})
     name = tags.pop(cv.RUN_NAME_TAG, None)
     try:
         client_runs.log_batch(ws, run_id, metrics=metrics or [], params=params, tags=tags)
     except ImmutableValueError as exc:  # MLflow answers a changed param with a 400
         raise InvalidParameterError(f"Changing param values is not allowed. {exc}") from None
+    except ResourceNotFoundError:  # log_batch reads the run first: only it can be missing
+        raise ResourceNotFoundError(f"Run with id={run_id} not found") from None
     if name:
         client_runs.rename_run(ws, run_id, name)
 

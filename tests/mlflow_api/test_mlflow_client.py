@@ -284,3 +284,27 @@ def test_bad_input_is_mlflow_errors_never_500(
     assert refused.value.code == 400
     status, body = _raw(server, "POST", "/api/2.0/mlflow/runs/delete", {"run_id": run.info.run_id})
     assert (status, body["error_code"]) == (400, "INVALID_PARAMETER_VALUE")
+
+
+def test_inputs_history_interval_and_unknown_runs(
+    client: MlflowClient, served: tuple[LiveServer, Workspace]
+) -> None:
+    np = pytest.importorskip("numpy")
+    mlflow.set_experiment("inputs")
+    with mlflow.start_run() as active:
+        dataset = mlflow.data.from_numpy(np.arange(10), name="nums")
+        mlflow.log_input(dataset, context="training")
+        mlflow.log_input(dataset, context="training")  # the same input again: kept once
+        for step in range(100):
+            mlflow.log_metric("loss", float(step), step=step)
+    run = client.get_run(active.info.run_id)
+    assert [i.dataset.name for i in run.inputs.dataset_inputs] == ["nums"]
+    assert run.inputs.dataset_inputs[0].tags[0].value == "training"
+    server, _ = served
+    query = f"run_ids={active.info.run_id}&metric_key=loss&start_step=10&end_step=60&max_results=6"
+    status, body = _raw(server, "GET", f"/api/2.0/mlflow/metrics/get-history-bulk-interval?{query}")
+    assert status == 200
+    assert [m["step"] for m in body["metrics"]] == [10, 20, 30, 40, 50, 60]
+    with pytest.raises(MlflowException) as unknown:
+        client.log_metric("f" * 32, "a", 1.0)
+    assert unknown.value.error_code == "RESOURCE_DOES_NOT_EXIST"
