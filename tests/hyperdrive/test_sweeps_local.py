@@ -212,6 +212,19 @@ def test_a_primary_metric_no_trial_logs_fails_the_sweep_after_the_first_trial(
     assert "\n" not in message
 
 
+def test_a_sweep_whose_every_trial_fails_fails(ws: Workspace, src: Path) -> None:
+    config = hd(
+        src,
+        RandomParameterSampling({"--lr": uniform(0, 1)}),
+        arguments=["--steps", "nan"],
+        max_total_runs=2,
+    )
+    record = ended(ws.experiment("allfail").submit(config)).refresh()
+    assert record.status is RunStatus.FAILED
+    message = (record.error or {})["message"]
+    assert message.startswith("all 2 trials failed; the first: ") and "\n" not in message
+
+
 @pytest.mark.parametrize(
     ("make", "match"),
     [
