@@ -100,6 +100,9 @@ class Controller:
             if started or any(t.status is RunStatus.QUEUED for t in active):
                 dispatch(self.ws, self.template.compute)
             if len(trials) >= self.limit and not active:
+                failed = self.all_failed(trials)
+                if failed:
+                    return self.fail(failed, code="all_trials_failed")
                 self.report(trials, series)
                 return 0
             time.sleep(POLL_S)
@@ -135,6 +138,13 @@ class Controller:
             f"primary metric {self.metric!r} is not logged: trial {first.display_name} "
             f"completed without it (it logged {logged}); log it with run.log({self.metric!r}, …)"
         )
+
+    def all_failed(self, trials: Sequence[RunRecord]) -> str | None:
+        """A sweep whose every trial failed found nothing: it fails, saying why."""
+        if not trials or any(t.status is not RunStatus.FAILED for t in trials):
+            return None
+        reason = ((trials[0].error or {}).get("message") or "no message").splitlines()[0]
+        return f"all {len(trials)} trials failed; the first: {reason}"
 
     def apply_policy(self, trials: Sequence[RunRecord], series: dict[str, list[float]]) -> None:
         names = {t.id: t.display_name for t in trials}
@@ -206,12 +216,12 @@ class Controller:
         self.ws.store.set_properties(self.sweep_id, {STOPPED_PROPERTY: reason})
         print(f"[sweep] stopped: {reason}", flush=True)
 
-    def fail(self, message: str) -> int:
+    def fail(self, message: str, code: str = "primary_metric_missing") -> int:
         print(f"[sweep] {message}", file=sys.stderr, flush=True)
         error_file = os.environ.get(ENV_ERROR_FILE)
         if error_file:
             Path(error_file).write_text(
-                json.dumps({"message": message, "code": "primary_metric_missing"}),
+                json.dumps({"message": message, "code": code}),
                 encoding="utf-8",
             )
         return 1

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import psutil
 import pytest
-from helpers import gone, wait_until
+from helpers import gone, wait_until, write_notebook
 
-from jupyter_mlws import ScriptRunConfig, Workspace
+from jupyter_mlws import NotebookRunConfig, ScriptRunConfig, Workspace
 from jupyter_mlws.entities import RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceConflictError
 from jupyter_mlws.hyperdrive import (
@@ -210,6 +210,40 @@ def test_a_primary_metric_no_trial_logs_fails_the_sweep_after_the_first_trial(
     message = (record.error or {})["message"]
     assert "primary metric 'val_acc' is not logged" in message and "acc" in message
     assert "\n" not in message
+
+
+def test_a_sweep_whose_every_trial_fails_fails(ws: Workspace, src: Path) -> None:
+    config = hd(
+        src,
+        RandomParameterSampling({"--lr": uniform(0, 1)}),
+        arguments=["--steps", "nan"],
+        max_total_runs=2,
+    )
+    record = ended(ws.experiment("allfail").submit(config)).refresh()
+    assert record.status is RunStatus.FAILED
+    message = (record.error or {})["message"]
+    assert message.startswith("all 2 trials failed; the first: ") and "\n" not in message
+
+
+def test_a_notebook_sweep_sets_plain_names_as_notebook_parameters(ws: Workspace, src: Path) -> None:
+    write_notebook(
+        src / "train.ipynb",
+        "lr = 0.1",
+        ["from jupyter_mlws import Run\nrun = Run.get_context()\nrun.log('val_acc', lr)"],
+    )
+    config = HyperDriveConfig(
+        run_config=NotebookRunConfig(src / "train.ipynb", source_dir=src),
+        hyperparameter_sampling=GridParameterSampling({"lr": choice(0.2, 0.7)}),
+        primary_metric_name="val_acc",
+        primary_metric_goal="MAXIMIZE",
+        max_total_runs=2,
+        max_concurrent_runs=2,
+    )
+    sweep = ended(ws.experiment("nb").submit(config))
+    assert sweep.refresh().status is RunStatus.COMPLETED, sweep.record.error
+    best = sweep.get_best_run_by_primary_metric()
+    assert best is not None and best.get_metrics()["val_acc"] == 0.7
+    assert sorted(t.kind for t in sweep.trial_records()) == ["notebook", "notebook"]
 
 
 @pytest.mark.parametrize(
