@@ -19,6 +19,9 @@ from jupyter_mlws.compute.submit import resubmit_run
 from jupyter_mlws.entities import FileEntry, LatestMetric, RunRecord, RunRecordValue, RunStatus
 from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.monitoring.system_metrics import CPU, RSS
+from jupyter_mlws.pipeline.cancel import cancel_pipeline
+from jupyter_mlws.pipeline.start import KIND as PIPELINE_KIND
+from jupyter_mlws.pipeline.start import rerun_pipeline
 from jupyter_mlws.store import MetricSeries
 from jupyter_mlws.tracking import Run, Workspace, run_listing
 from jupyter_mlws.tracking.run import LOG_NAME
@@ -248,13 +251,19 @@ def cancel_run(ws: Workspace, ref: str) -> RunRecord:
     """Cancel a run (its runner stops the whole process group); an ended run is left
     as it is."""
     run = Run(ws, resolve_run_id(ws, ref))
+    if run.refresh().kind == PIPELINE_KIND:  # its steps too, also while it is re-queued
+        cancel_pipeline(ws, run.id)
+        return run.refresh()
     run.cancel()
     return run.record
 
 
 def rerun(ws: Workspace, ref: str) -> RunRecord:
     """A new run with the same snapshot, arguments, params, tags and compute."""
-    return resubmit_run(ws, resolve_run_id(ws, ref)).record
+    run_id = resolve_run_id(ws, ref)
+    if ws.store.get_run(run_id).kind == PIPELINE_KIND:  # the pipeline, with reuse by key
+        return rerun_pipeline(ws, run_id, from_failed=False).refresh()
+    return resubmit_run(ws, run_id).record
 
 
 def download(ws: Workspace, ref: str, what: str, out_dir: Path) -> list[Path]:

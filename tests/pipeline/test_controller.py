@@ -7,6 +7,8 @@ import os
 import signal
 from pathlib import Path
 
+import psutil
+import pytest
 from helpers import gone, wait_until
 from pipeline_helpers import write
 
@@ -25,8 +27,9 @@ if len(sys.argv) > 3:
 """
 
 
+@pytest.mark.parametrize("victim", ["runner", "controller"])
 def test_a_killed_controller_is_redispatched_and_no_step_runs_twice(
-    ws: Workspace, src: Path, tmp_path: Path
+    ws: Workspace, src: Path, tmp_path: Path, victim: str
 ) -> None:
     write(src, "wait.py", WAIT_FOR_FLAG)
     flags = tmp_path / "flags"
@@ -52,8 +55,14 @@ def test_a_killed_controller_is_redispatched_and_no_step_runs_twice(
     wait_until(lambda: (flags / "first.pid").exists())
     controller = run.refresh()
     assert controller.pid is not None
-    os.killpg(controller.pid, signal.SIGKILL)  # the runner and the controller under it
-    wait_until(lambda: gone(controller.pid))
+    if victim == "runner":  # the runner, and the controller under it (it dies with it)
+        os.killpg(controller.pid, signal.SIGKILL)
+        wait_until(lambda: gone(controller.pid))
+    else:  # the controller only: its runner queues the pipeline run again
+        wait_until(lambda: bool(psutil.Process(controller.pid).children()))
+        child = psutil.Process(controller.pid).children()[0]
+        child.send_signal(signal.SIGKILL)
+        wait_until(lambda: not child.is_running() or child.status() == psutil.STATUS_ZOMBIE)
     (flags / "go").touch()
     run.wait_for_completion(timeout=300)
     assert run.refresh().pid != controller.pid  # a second controller finished the work
