@@ -81,15 +81,10 @@ def test_unmapped_v1_features_import_and_say_what_is_missing(v1: object) -> None
     from azureml.exceptions import NotAvailableError
     from azureml.pipeline.core import Pipeline
     from azureml.pipeline.steps import PythonScriptStep
-    from azureml.train.hyperdrive import HyperDriveConfig, PrimaryMetricGoal, choice
 
     ws = Workspace.from_config()
     with pytest.raises(NotAvailableError, match="not available yet in jupyter-mlws: datasets"):
         Dataset.Tabular.from_delimited_files(path="data.csv")
-    with pytest.raises(NotAvailableError, match="HyperDrive"):
-        HyperDriveConfig(run_config=None, primary_metric_goal=PrimaryMetricGoal.MAXIMIZE)
-    with pytest.raises(NotAvailableError, match="HyperDrive"):
-        choice(1, 2)
     with pytest.raises(NotAvailableError, match="pipelines"):
         Pipeline(workspace=ws, steps=[PythonScriptStep(script_name="x.py")])
     with pytest.raises(NotAvailableError, match="there is no conda here"):
