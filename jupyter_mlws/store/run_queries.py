@@ -19,7 +19,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from jupyter_mlws.entities import ACTIVE_STATUSES, RunRecord, RunStatus, is_system_metric
+from jupyter_mlws.entities import ACTIVE_STATUSES, SYSTEM_METRIC_PREFIX, RunRecord, RunStatus
 from jupyter_mlws.exceptions import (
     InvalidParameterError,
     ResourceNotFoundError,
@@ -136,10 +136,11 @@ class RunQueriesMixin(StoreBase):
         series = t.metric_series.c
         for pk, key, value, step in conn.execute(
             select(series.run_pk, series.key, series.last_value, series.last_step).where(
-                series.run_pk.in_(pks)
+                series.run_pk.in_(pks),
+                series.key.not_like(SYSTEM_METRIC_PREFIX + "%"),  # the summary: user metrics
             )
         ):
-            if step is not None and not is_system_metric(key):  # the summary: user metrics
+            if step is not None:
                 metrics[pk][key] = float("nan") if value is None else value
         return [
             RunRecord(
