@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import threading
 from collections.abc import Iterable
 from typing import IO
@@ -12,16 +13,29 @@ from jupyter_mlws.store import SqlStore
 from jupyter_mlws.tracking.log_writer import LogWriter
 
 TAIL_BYTES = 64 * 1024
+# How long an unfinished line waits for its end before it is stored as it is: a prompt
+# or a progress bar redrawn with "\r" must still show up live.
+LINE_WAIT = 0.2
 
 
 class LogPump:
     """Reader threads feed one ``LogWriter``, which stores the log every 250 ms.
 
-    stdout and stderr interleave into one log as they arrive (Azure's ``std_log.txt``);
-    the stderr tail is kept to extract the traceback of a failed run.
+    stdout and stderr interleave into one log as they arrive (Azure's ``std_log.txt``),
+    a whole line at a time: an unbuffered ``print("a", x)`` is several writes, and a
+    traceback on stderr must not land between them. The stderr tail is kept to extract
+    the traceback of a failed run.
     """
 
-    def __init__(self, store: SqlStore, run_id: str, name: str, offset: int = 0) -> None:
+    def __init__(
+        self,
+        store: SqlStore,
+        run_id: str,
+        name: str,
+        offset: int = 0,
+        line_wait: float = LINE_WAIT,
+    ) -> None:
+        self.line_wait = line_wait
         self.writer = LogWriter(store, run_id, name, offset)
         self.stderr_tail = bytearray()
         self._readers: list[threading.Thread] = []
@@ -46,12 +60,19 @@ class LogPump:
     def _read(self, stream: IO[bytes], is_stderr: bool) -> None:
         fd = stream.fileno()
         redactor = Redactor(self._secrets)
+        unfinished = b""
         while True:
+            if unfinished and not select.select([fd], [], [], self.line_wait)[0]:
+                self._keep(unfinished, is_stderr)
+                unfinished = b""
             chunk = os.read(fd, 65536)
             if not chunk:
                 break
-            self._keep(redactor.feed(chunk), is_stderr)
-        self._keep(redactor.finish(), is_stderr)
+            data = unfinished + redactor.feed(chunk)
+            end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+            self._keep(data[:end], is_stderr)
+            unfinished = data[end:]
+        self._keep(unfinished + redactor.finish(), is_stderr)
         stream.close()
 
     def _keep(self, chunk: bytes, is_stderr: bool) -> None:
