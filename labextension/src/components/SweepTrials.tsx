@@ -62,7 +62,11 @@ export function SweepTrials(props: {
         trials
       </p>
       {props.chart !== false && progress.steps.length > 0 && (
-        <MetricChart title={`best ${metric} so far`} curves={[{ name: metric, series: progress }]} />
+        <MetricChart
+          title={`best ${metric} so far`}
+          xTitle="trial"
+          curves={[{ name: metric, series: progress }]}
+        />
       )}
       <table className="jp-mlws-trials">
         <thead>
