@@ -113,9 +113,12 @@ class SweepRun(Run):
 
     def trial_rows(self) -> list[TrialRow]:
         metric = self.primary_metric_name
+        records = self.trial_records()
+        # one query for every trial's metrics: live views ask for this on each refresh
+        metrics = self.workspace.store.latest_metrics_of([r.id for r in records])
         rows = []
-        for record in self.trial_records():
-            latest = {m.key: m for m in self.workspace.store.latest_metrics(record.id)}.get(metric)
+        for record in records:
+            latest = {m.key: m for m in metrics.get(record.id, [])}.get(metric)
             best = None
             if latest is not None and latest.count:
                 value = latest.max if self.maximize else latest.min

@@ -17,15 +17,20 @@ import ipywidgets as w
 from jupyter_mlws.entities import RunRecord
 from jupyter_mlws.exceptions import MlwsError
 from jupyter_mlws.formatting import fmt_duration, fmt_peaks, fmt_time
-from jupyter_mlws.services import runs
+from jupyter_mlws.hyperdrive.config import SWEEP_KIND
+from jupyter_mlws.pipeline.start import KIND as PIPELINE_KIND
+from jupyter_mlws.services import runs, sweeps
 from jupyter_mlws.tracking import Run, Workspace
 from jupyter_mlws.widgets import html
 from jupyter_mlws.widgets.log_viewer import LogViewer
 from jupyter_mlws.widgets.logged_values import values_html
 from jupyter_mlws.widgets.metric_charts import MetricCharts
+from jupyter_mlws.widgets.pipeline_view import PipelineView, pipeline_static_html
 from jupyter_mlws.widgets.refresher import Poll, Refresher
 from jupyter_mlws.widgets.static_view import run_html, run_kind_label, user_tags, with_static
+from jupyter_mlws.widgets.sweep_view import SweepView, sweep_static_html
 
+KIND_TABS = {SWEEP_KIND: "Trials", PIPELINE_KIND: "Steps"}
 TABS = ("Metrics", "Tables & images", "Logs", "Details", "Outputs", "Child runs")
 DOWNLOADS = "mlws-outputs"
 SLOW_PARTS_S = 5.0  # outputs and child runs change rarely: look at them less often
@@ -47,6 +52,8 @@ class RunDetails(w.VBox):
     outputs: _Outputs
     children_table: _ChildRuns
     tabs: w.Tab
+    # a sweep's trials or a pipeline's steps, as the first tab (None for other kinds)
+    kind_view: SweepView | PipelineView | None
 
     def __init__(
         self,
@@ -91,17 +98,21 @@ class RunDetails(w.VBox):
         self.details = w.HTML()
         self.outputs = _Outputs(run)
         self.children_table = _ChildRuns()
-        self.tabs = w.Tab(
-            children=[
-                self.charts,
-                self.logged,
-                self.logs,
-                self.details,
-                self.outputs,
-                self.children_table,
-            ]
-        )
-        for i, title in enumerate(TABS):
+        self.kind_view = kind_view(run)
+        parts = [
+            self.charts,
+            self.logged,
+            self.logs,
+            self.details,
+            self.outputs,
+            self.children_table,
+        ]
+        titles = list(TABS)
+        if self.kind_view is not None:
+            parts.insert(0, self.kind_view)
+            titles.insert(0, KIND_TABS[run.record.kind])
+        self.tabs = w.Tab(children=parts)
+        for i, title in enumerate(titles):
             self.tabs.set_title(i, title)
         self.children = [self.header, self.timings, self.error, self.tabs]
         self.built = True
@@ -139,7 +150,7 @@ class RunDetails(w.VBox):
         one_off = not self.built
         if one_off:
             self._build(run)
-        charts_before = self.charts.created
+        charts_before = self.charts.created + self._kind_created()
         changed = _without_heartbeat(record) != _without_heartbeat(self.record)
         if changed:
             self._show_record(record)
@@ -148,6 +159,10 @@ class RunDetails(w.VBox):
         changed = self.charts.update(ws, run.id, runs.latest_metrics(ws, run.id)) or changed
         if record.status.is_terminal or self.refresher is None:
             self.charts.settle()  # no later refresh will add a chart that is still pending
+        if self.kind_view is not None:
+            changed = self.kind_view.update() or changed
+            if record.status.is_terminal or self.refresher is None:
+                self.kind_view.settle()
         changed = self.logs.update(ws, run.id) or changed
         changed = self._update_logged(run) or changed
         now = time.monotonic()
@@ -155,10 +170,13 @@ class RunDetails(w.VBox):
             self._files_seen = now
             self.outputs.update()
             self.children_table.update(run)
-        one_off = one_off or self.charts.created != charts_before
+        one_off = one_off or self.charts.created + self._kind_created() != charts_before
         if record.status.is_terminal:
             self._show_final()
         return Poll(changed=changed, finished=record.status.is_terminal, one_off=one_off)
+
+    def _kind_created(self) -> int:
+        return self.kind_view.created if self.kind_view is not None else 0
 
     def _update_logged(self, run: Run) -> bool:
         values = runs.logged_values(run.workspace, run.id)
@@ -177,7 +195,7 @@ class RunDetails(w.VBox):
     def static_html(self) -> str:
         if self.run is None:
             return self.header.value
-        return run_html(self.run)
+        return run_html(self.run, kind_static_html(self.run))
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
         bundle = super()._repr_mimebundle_(**kwargs)
@@ -219,6 +237,26 @@ class RunDetails(w.VBox):
         if self.refresher is not None:
             self.refresher.stop()
         super().close()
+
+
+def kind_view(run: Run) -> SweepView | PipelineView | None:
+    """The view a run's kind adds: a sweep's trials, a pipeline's steps."""
+    kind = run.record.kind
+    if kind == SWEEP_KIND:
+        return SweepView(run)
+    if kind == PIPELINE_KIND:
+        return PipelineView(run)
+    return None
+
+
+def kind_static_html(run: Run) -> str:
+    """The saved notebook's view of a sweep's final trials or a pipeline's steps."""
+    kind = run.record.kind
+    if kind == SWEEP_KIND:
+        return sweep_static_html(sweeps.load_sweep(run.workspace, run.id))
+    if kind == PIPELINE_KIND:
+        return pipeline_static_html(run)
+    return ""
 
 
 def _timings(record: RunRecord) -> str:

@@ -76,16 +76,20 @@ def svg_chart(title: str, xs: Sequence[float], ys: Sequence[float], x_label: str
 
 
 def _svg(body: str) -> str:
+    return svg_image(body, SVG_W, SVG_H)
+
+
+def svg_image(body: str, width: int, height: int, alt: str = "chart") -> str:
     # An <img> of an SVG data URI, not inline <svg>: the sanitizer that untrusted
     # notebooks get (JupyterLab, Notebook 7) strips inline SVG but keeps images.
     svg = (
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{SVG_W}' height='{SVG_H}' "
-        f"viewBox='0 0 {SVG_W} {SVG_H}' font-family='sans-serif'>{body}</svg>"
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+        f"viewBox='0 0 {width} {height}' font-family='sans-serif'>{body}</svg>"
     )
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return (
-        f"<img class='mlws-static-chart' width='{SVG_W}' height='{SVG_H}' "
-        f"alt='chart' src='data:image/svg+xml;base64,{data}'>"
+        f"<img class='mlws-static-chart' width='{width}' height='{height}' "
+        f"alt='{html.esc(alt)}' src='data:image/svg+xml;base64,{data}'>"
     )
 
 
@@ -110,8 +114,9 @@ def run_header(run: Run) -> str:
     )
 
 
-def run_html(run: Run) -> str:
-    """Everything a reader of the saved notebook needs to know about one run."""
+def run_html(run: Run, extra: str = "") -> str:
+    """Everything a reader of the saved notebook needs to know about one run; ``extra``
+    (a sweep's trials, a pipeline's steps) comes right after its header and error."""
     r = run.record
     ws = run.workspace
     summary = {
@@ -133,6 +138,7 @@ def run_html(run: Run) -> str:
     parts = [
         f"<div>{run_header(run)}</div>",
         html.message(str(error), "error") if error else "",
+        extra,
         html.key_values("", summary),
         f"<div style='display:flex;flex-wrap:wrap;gap:8px'>{''.join(charts)}</div>",
         values_html(run, runs.logged_values(ws, run.id)),

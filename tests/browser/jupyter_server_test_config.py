@@ -17,7 +17,9 @@ configure_jupyter_server(c)
 # Galata's helper extension, and (unless an installed wheel is under test, which serves
 # its own) the prebuilt extension of this checkout (jlpm build:prod writes it there),
 # under the folder name JupyterLab serves it by: its npm name.
-c.LabServerApp.extra_labextensions_path = [str(Path(sys.modules["jupyterlab.galata"].__file__).parent)]
+c.LabServerApp.extra_labextensions_path = [
+    str(Path(sys.modules["jupyterlab.galata"].__file__).parent)
+]
 if not os.environ.get("MLWS_BROWSER_INSTALLED"):
     extensions = Path(mkdtemp(prefix="mlws-labextensions-"))
     (extensions / "jupyter-mlws").symlink_to(REPO / "jupyter_mlws" / "labextension")
@@ -70,5 +72,59 @@ def _seed_environments() -> None:
         run.add_properties({"mlws.environment": "sk:1", "mlws.environment.lock_hash": "ab" * 32})
 
 
+def _seed_sweep_and_pipeline() -> None:
+    """A finished two-trial sweep, and a two-step pipeline run twice (the second run
+    reuses its first step), for the run panel's Trials and Steps views."""
+    from jupyter_mlws import ScriptRunConfig
+    from jupyter_mlws.hyperdrive import GridParameterSampling, HyperDriveConfig, choice
+    from jupyter_mlws.pipeline import Pipeline, PipelineData, PipelineParameter, PythonScriptStep
+    from jupyter_mlws.workspace import Workspace
+
+    ws = Workspace.open(workspace / ".mlws")
+    if ws.store.find_experiment("sweeps") is not None:
+        return
+    src = workspace / "kinds-src"
+    src.mkdir(exist_ok=True)
+    (src / "train.py").write_text(
+        "import sys\nfrom jupyter_mlws import Run\nrun = Run.get_context()\n"
+        "q = float(sys.argv[sys.argv.index('--quality') + 1])\n"
+        "for step in range(3):\n    run.log('val_acc', q * (step + 1) / 3)\n"
+    )
+    (src / "prep.py").write_text(
+        "import os, sys\nout = sys.argv[sys.argv.index('--out') + 1]\n"
+        "open(os.path.join(out, 'data.txt'), 'w').write('rows')\n"
+    )
+    (src / "fit.py").write_text("import sys\nprint('fit', sys.argv[1:])\n")
+    sweep = ws.experiment("sweeps").submit(
+        HyperDriveConfig(
+            run_config=ScriptRunConfig(src, "train.py"),
+            hyperparameter_sampling=GridParameterSampling({"--quality": choice(0.4, 0.8)}),
+            primary_metric_name="val_acc",
+            primary_metric_goal="MAXIMIZE",
+            max_total_runs=2,
+            max_concurrent_runs=2,
+        )
+    )
+    prepared = PipelineData("prepared")
+    lr = PipelineParameter("lr", default_value=0.1)
+    steps = [
+        PythonScriptStep(
+            "prep.py", name="prepare", source_directory=src, outputs=[prepared],
+            arguments=["--out", prepared],
+        ),
+        PythonScriptStep(
+            "fit.py", name="train", source_directory=src, inputs=[prepared],
+            arguments=["--in", prepared, "--lr", lr],
+        ),
+    ]  # fmt: skip
+    pipes = ws.experiment("pipes")
+    pipes.submit(Pipeline(ws, steps=steps)).wait_for_completion(timeout=120)
+    pipes.submit(Pipeline(ws, steps=steps), pipeline_parameters={"lr": 0.05}).wait_for_completion(
+        timeout=120
+    )
+    sweep.wait_for_completion(timeout=120)
+
+
 _seed()
 _seed_environments()
+_seed_sweep_and_pipeline()

@@ -24,6 +24,7 @@ import {
   IWorkspaceInfo
 } from './types';
 import { IEnvironmentVersion } from './environmentTypes';
+import { IPipelineRunView, ISweepView } from './kindTypes';
 
 export const API_PREFIX = 'mlws/api/v1';
 
@@ -173,6 +174,16 @@ export class MlwsClient {
 
   downloadSnapshot(runId: string): Promise<Blob> {
     return this.blob(`runs/${seg(runId)}/snapshot.zip`);
+  }
+
+  /** A sweep run with its trials (status, parameters, primary metric, policy decision). */
+  sweep(runId: string): Promise<ISweepView> {
+    return this.get(`sweeps/${seg(runId)}`);
+  }
+
+  /** A pipeline run with its steps (status, reuse and why). */
+  pipelineRun(runId: string): Promise<IPipelineRunView> {
+    return this.get(`pipeline-runs/${seg(runId)}`);
   }
 
   // ---- compute, notebooks, models, endpoints --------------------------------------

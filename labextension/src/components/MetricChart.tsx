@@ -27,7 +27,12 @@ function cssVar(name: string, fallback: string): string {
 }
 
 /** Line chart of one or more curves (steps on x), in JupyterLab's theme colours. */
-export function MetricChart(props: { title: string; curves: ICurve[] }): JSX.Element {
+export function MetricChart(props: {
+  title: string;
+  curves: ICurve[];
+  /** The x axis' title: "step" unless said otherwise (a sweep's best-so-far: "trial"). */
+  xTitle?: string;
+}): JSX.Element {
   const node = React.useRef<HTMLDivElement>(null);
   React.useEffect(() => {
     let live = true;
@@ -39,7 +44,7 @@ export function MetricChart(props: { title: string; curves: ICurve[] }): JSX.Ele
       const grid = cssVar('--jp-border-color2', '#ddd');
       const traces = props.curves.map(curve => ({
         type: 'scatter' as const,
-        mode: 'lines' as const,
+        mode: curve.series.steps.length < 3 ? ('lines+markers' as const) : ('lines' as const),
         name: curve.name,
         x: curve.series.steps,
         y: curve.series.values.map(toNumber)
@@ -51,7 +56,7 @@ export function MetricChart(props: { title: string; curves: ICurve[] }): JSX.Ele
         paper_bgcolor: 'rgba(0,0,0,0)',
         plot_bgcolor: 'rgba(0,0,0,0)',
         font: { color: font, size: 10 },
-        xaxis: { title: { text: 'step' }, gridcolor: grid, zeroline: false },
+        xaxis: { title: { text: props.xTitle ?? 'step' }, gridcolor: grid, zeroline: false },
         yaxis: { gridcolor: grid, zeroline: false },
         showlegend: props.curves.length > 1,
         legend: { orientation: 'h' as const }
@@ -64,7 +69,7 @@ export function MetricChart(props: { title: string; curves: ICurve[] }): JSX.Ele
     return () => {
       live = false;
     };
-  }, [props.curves, props.title]);
+  }, [props.curves, props.title, props.xTitle]);
   React.useEffect(
     () => () => {
       if (node.current) {

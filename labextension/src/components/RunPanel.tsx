@@ -1,12 +1,14 @@
 import * as React from 'react';
 
-import { IFileEntry, ILatestMetric, IRun } from '../api/types';
+import { IFileEntry, ILatestMetric } from '../api/types';
 import { formatDuration, runDuration } from '../models/format';
 import { RunModel } from '../models/runModel';
 import { ErrorNote, KeyValueTable, StatusIcon } from './common';
 import { LoggedValues } from './LoggedValues';
 import { LogTail } from './LogTail';
 import { MetricChart } from './MetricChart';
+import { PipelineDag } from './PipelineDag';
+import { SweepTrials } from './SweepTrials';
 import { runEnvironmentLabel } from '../api/environmentTypes';
 
 export interface IRunActions {
@@ -15,7 +17,7 @@ export interface IRunActions {
   downloadSnapshot: () => void;
   download: (file: IFileEntry) => void;
   openNotebook: (path: string) => void;
-  openRun: (run: IRun) => void;
+  openRun: (run: { id: string }) => void;
 }
 
 /** The user's tags: the workspace's own `mlws.*` bookkeeping is not listed among them. */
@@ -113,6 +115,8 @@ export function RunPanel(props: { model: RunModel; actions: IRunActions }): JSX.
           {run.error.traceback && <pre>{String(run.error.traceback)}</pre>}
         </section>
       )}
+      {model.sweep && <SweepTrials sweep={model.sweep} openRun={actions.openRun} />}
+      {model.pipeline && <PipelineDag pipeline={model.pipeline} openRun={actions.openRun} />}
       <section>
         <h3>Metrics</h3>
         <MetricCharts model={model} metrics={userMetrics} />

@@ -13,6 +13,7 @@ import {
   IRun,
   IRunDetails
 } from '../api/types';
+import { IPipelineRunView, ISweepView } from '../api/kindTypes';
 import { isTerminal } from './format';
 
 const MAX_LOG_CHARS = 2_000_000;
@@ -27,6 +28,10 @@ export class RunModel {
   /** Object URLs of logged images, by artifact path (fetched once each). */
   images: Record<string, string> = {};
   children: IRun[] = [];
+  /** A sweep's trials (sweep runs only). */
+  sweep: ISweepView | null = null;
+  /** A pipeline run's steps (pipeline runs only). */
+  pipeline: IPipelineRunView | null = null;
   log = '';
   error: string | null = null;
   private logOffset = 0;
@@ -63,7 +68,8 @@ export class RunModel {
       this.refreshMetrics(),
       this.followLog(),
       this.refreshFiles(),
-      this.refreshLogged()
+      this.refreshLogged(),
+      this.refreshKindView()
     ];
     const results = await Promise.allSettled(parts);
     const failed = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
@@ -96,6 +102,16 @@ export class RunModel {
       this.seriesCounts[series.key] = stale[i].count;
     });
     this.changedSignal.emit();
+  }
+
+  /** A sweep's trials or a pipeline's steps: one request, only for those kinds. */
+  private async refreshKindView(): Promise<void> {
+    const kind = this.run?.kind;
+    if (kind === 'sweep') {
+      this.sweep = await this.client.sweep(this.runId);
+    } else if (kind === 'pipeline') {
+      this.pipeline = await this.client.pipelineRun(this.runId);
+    }
   }
 
   private async refreshLogged(): Promise<void> {

@@ -92,7 +92,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
               client.openNotebook(runId, path).then(copy => docManager?.openOrReveal(copy)),
               'open notebook'
             ),
-          openRun: (run: IRun) => openRun(run.id)
+          openRun: (run: { id: string }) => openRun(run.id)
         },
         settings.refreshIntervalMs || 1000
       );
