@@ -314,6 +314,19 @@ def _minutes(value: Any) -> float:
     return float(value)
 
 
+def target_of(
+    ws: Workspace, pipeline_id: str | None, endpoint: str | None, version: int | None
+) -> tuple[PublishedPipeline, dict[str, Any]]:
+    """The pipeline a schedule starts (as of now) and how the schedule names it."""
+    if (pipeline_id is None) == (endpoint is None):
+        raise InvalidParameterError("a schedule needs pipeline_id or pipeline_endpoint_id")
+    if endpoint is not None:
+        found = PipelineEndpoint.get(ws, endpoint)
+        return found.get_pipeline(version), {"endpoint": found.name, "version": version}
+    published = PublishedPipeline.get(ws, str(pipeline_id))
+    return published, {"pipeline_id": published.id, "pipeline_name": published.name}
+
+
 def _target(
     ws: Workspace,
     pipeline_id: str | None,
@@ -324,15 +337,7 @@ def _target(
     description: str | None,
 ) -> dict[str, Any]:
     """What a firing starts; the pipeline must exist (404 before any other refusal)."""
-    if (pipeline_id is None) == (endpoint is None):
-        raise InvalidParameterError("a schedule needs pipeline_id or pipeline_endpoint_id")
-    if endpoint is not None:
-        found = PipelineEndpoint.get(ws, endpoint)
-        published = found.get_pipeline(version)
-        target: dict[str, Any] = {"endpoint": found.name, "version": version}
-    else:
-        published = PublishedPipeline.get(ws, str(pipeline_id))
-        target = {"pipeline_id": published.id, "pipeline_name": published.name}
+    published, target = target_of(ws, pipeline_id, endpoint, version)
     if experiment is None:
         raise InvalidParameterError("a schedule needs experiment_name")
     validate_name("experiment", experiment)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jupyter_mlws.exceptions import InvalidParameterError
-from jupyter_mlws.pipeline.schedule import Schedule, ScheduleRecurrence
+from jupyter_mlws.pipeline.schedule import Schedule, ScheduleRecurrence, target_of
 from jupyter_mlws.pipeline.scheduler import DEFAULT_POLL_SECONDS, Clock, Firing, Scheduler
 from jupyter_mlws.workspace import Workspace
 
@@ -44,6 +44,8 @@ class ScheduleSpec:
 
 
 def create(ws: Workspace, spec: ScheduleSpec) -> Schedule:
+    # an unknown pipeline is 404 before any other refusal
+    target_of(ws, spec.pipeline, spec.endpoint, spec.version)
     recurrence = None
     if spec.frequency is not None:
         recurrence = ScheduleRecurrence(
