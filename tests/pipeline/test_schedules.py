@@ -269,3 +269,38 @@ def test_two_scheduler_processes_fire_each_second_once(tmp_path: Path) -> None:
     assert len(fired_lines) == len(firings)
     listed = mlws_cli(project, "schedule", "list").stdout
     assert "Disabled" in listed and "cron * * * * * *" in listed
+
+
+# ---- the decider itself, on SQLite and PostgreSQL ---------------------------------------
+def test_claims_race_to_one_winner_on_each_database(store_url: str) -> None:
+    from jupyter_mlws.store import open_store
+
+    stores = [open_store(store_url) for _ in range(6)]
+    try:
+        stores[0].create_schedule("s", "cron", {"cron": "* * * * *"}, {"pipeline_id": "p"})
+        barrier = threading.Barrier(len(stores))
+        wins: list[bool] = [False] * len(stores)
+
+        def claim(i: int) -> None:
+            barrier.wait()
+            wins[i] = stores[i].claim_firing("s", 60_000, state={"last_due_ms": 60_000})
+
+        threads = [threading.Thread(target=claim, args=(i,)) for i in range(len(stores))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert wins.count(True) == 1
+        assert stores[1].get_schedule("s")["state"]["last_due_ms"] == 60_000
+        assert not stores[2].claim_firing("s", 0)  # an earlier time, after a later one fired
+        stores[3].set_schedule_enabled("s", False)
+        assert not stores[4].claim_firing("s", 120_000)  # disabled
+        stores[3].set_schedule_enabled("s", True)
+        assert stores[4].claim_firing(
+            "s", 120_000, expect={"last_due_ms": 60_000}, state={"last_due_ms": 120_000}
+        )
+        assert not stores[5].claim_firing("s", 180_000, expect={"last_due_ms": 60_000})
+        assert [f["due_ms"] for f in stores[0].list_firings("s")] == [120_000, 60_000]
+    finally:
+        for s in stores:
+            s.close()
