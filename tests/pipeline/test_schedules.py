@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -304,3 +305,29 @@ def test_claims_race_to_one_winner_on_each_database(store_url: str) -> None:
     finally:
         for s in stores:
             s.close()
+
+
+def test_recurrences_become_due_times() -> None:
+    from jupyter_mlws.pipeline import recurrence as times
+
+    def ms(text: str) -> int:
+        return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp() * 1000)
+
+    kind, spec = times.recurrence_spec("Month", 1, ms("2026-01-31T02:00"))
+    assert kind == "interval"
+    assert times.next_due(kind, spec, ms("2026-02-01T00:00")) == ms("2026-02-28T02:00")
+    assert times.latest_due(kind, spec, 0, ms("2026-04-15T00:00")) == ms("2026-03-31T02:00")
+    kind, spec = times.recurrence_spec(
+        "Week", 1, 0, hours=[9], minutes=[30], week_days=["Monday", "Friday"]
+    )
+    assert (kind, spec["cron"]) == ("cron", "30 9 * * 1,5")
+    assert times.next_due(kind, spec, ms("2026-12-03T12:00")) == ms("2026-12-04T09:30")  # a Friday
+    kind, spec = times.recurrence_spec("Hour", 3, ms("2026-01-01T00:00"))
+    assert times.latest_due(kind, spec, ms("2026-01-01T05:00"), ms("2026-01-01T07:00")) == ms(
+        "2026-01-01T06:00"
+    )
+    assert times.latest_due(kind, spec, ms("2026-01-01T06:00"), ms("2026-01-01T07:00")) is None
+    with pytest.raises(InvalidParameterError, match="time_zone"):
+        times.cron_spec("* * * * *", "Mars/Olympus")
+    with pytest.raises(InvalidParameterError, match="week_days"):
+        times.recurrence_spec("Week", 1, 0, week_days=["Caturday"], hours=[1])
