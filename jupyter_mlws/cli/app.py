@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "demo": "jupyter_mlws.cli.demo:demo",
     "examples": "jupyter_mlws.cli.examples_cmds:examples",
     "pipeline": "jupyter_mlws.cli.pipeline_cmds:pipeline",
+    "schedule": "jupyter_mlws.cli.schedule_cmds:schedule",
+    "scheduler": "jupyter_mlws.cli.schedule_cmds:scheduler",
 }
 
 

@@ -2,7 +2,8 @@
 re-run from the failed steps, publish versions behind endpoints and run an endpoint.
 
 A pipeline file is a Python file that defines ``pipeline`` (``ws`` is defined for it;
-relative paths in it are read from its own folder): see ``jupyter_mlws.pipeline.loading``.
+relative paths in it are read from its own folder), or a YAML file of steps: see
+``jupyter_mlws.pipeline.loading`` and ``jupyter_mlws.pipeline.yaml_file``.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def _show(view: PipelineRunView) -> None:
 @click.option("--wait", is_flag=True, help="Wait for the pipeline and show its steps.")
 @json_option
 def submit(file: str, experiment: str, params: tuple[str, ...], wait: bool) -> None:
-    """Submit the pipeline FILE defines (a Python file setting ``pipeline``)."""
+    """Submit the pipeline FILE defines (a Python file setting ``pipeline``, or YAML)."""
     ws = get_ctx().workspace()
     _started(service.submit_file(ws, file, experiment, parse_params(params)), wait)
 

@@ -1,5 +1,5 @@
-"""Pipeline files: a Python file that defines ``pipeline`` (what ``mlws pipeline submit``
-and ``publish`` take).
+"""Pipeline files: a Python file that defines ``pipeline``, or a YAML file of steps
+(``pipeline.yaml_file`` has its schema): what ``mlws pipeline submit`` and ``publish`` take.
 
 The file runs with ``ws`` (the workspace of the command) already defined, and relative
 ``source_directory`` (and notebook) paths are read from the file's own folder, so
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from jupyter_mlws.exceptions import InvalidParameterError, MlwsError
 from jupyter_mlws.pipeline.pipeline import Pipeline
 from jupyter_mlws.pipeline.steps import BASE_FOLDER
+from jupyter_mlws.pipeline.yaml_file import SUFFIXES, load_yaml_pipeline
 
 if TYPE_CHECKING:
     from jupyter_mlws.tracking import Workspace
@@ -32,11 +33,17 @@ def load_pipeline_file(ws: Workspace, path: str | Path) -> Pipeline:
     file = Path(path).expanduser().resolve()
     if not file.is_file():
         raise InvalidParameterError(f"pipeline file {str(path)!r} does not exist")
-    if file.suffix != ".py":
+    if file.suffix not in (".py", *SUFFIXES):
         raise InvalidParameterError(
-            f"pipeline file {str(path)!r} must be a Python file (.py) that defines {VARIABLE}"
+            f"pipeline file {str(path)!r} must be a Python file (.py) that defines {VARIABLE}, "
+            "or a YAML file (.yaml) of steps"
         )
     token = BASE_FOLDER.set(file.parent)
+    if file.suffix in SUFFIXES:
+        try:
+            return load_yaml_pipeline(ws, file)
+        finally:
+            BASE_FOLDER.reset(token)
     try:
         namespace = runpy.run_path(str(file), init_globals={"ws": ws}, run_name="__pipeline__")
     except MlwsError:

@@ -60,6 +60,7 @@ class PublishedPipeline:
         *,
         tags: Mapping[str, Any] | None = None,
         pipeline_parameters: Mapping[str, Any] | None = None,
+        properties: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> PipelineRun:
         from jupyter_mlws.pipeline.start import PUBLISHED_PROPERTY, start_pipeline_run
@@ -73,7 +74,7 @@ class PublishedPipeline:
             self.definition,
             pipeline_parameters,
             tags=tags,
-            properties={PUBLISHED_PROPERTY: self.id},
+            properties={**(properties or {}), PUBLISHED_PROPERTY: self.id},
         )
 
     def submit(self, workspace: Workspace, experiment_name: str, **kwargs: Any) -> PipelineRun:

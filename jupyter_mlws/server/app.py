@@ -11,6 +11,7 @@ from traitlets import Float, Int, Unicode
 from jupyter_mlws.server.lost_runs import LostRunSweeper
 from jupyter_mlws.server.mlflow_handlers import mlflow_routes
 from jupyter_mlws.server.routes import API_PREFIX, route_table
+from jupyter_mlws.server.schedule_loop import ScheduleLoop
 from jupyter_mlws.server.service import MlwsService, ServiceSettings
 from jupyter_mlws.workspace import Workspace
 
@@ -68,7 +69,17 @@ class MlwsApp(ExtensionApp):
         ),
     ).tag(config=True)
 
+    schedule_poll_seconds = Float(
+        10.0,
+        help=(
+            "How often (s) the server fires due pipeline schedules (mlws schedule …); 0 "
+            "disables it (then `mlws scheduler run` can fire them). Several schedulers may "
+            "run: each due time fires once."
+        ),
+    ).tag(config=True)
+
     _sweeper: LostRunSweeper | None = None
+    _schedules: ScheduleLoop | None = None
 
     def initialize_settings(self) -> None:
         ws = Workspace.open(self.workspace) if self.workspace else Workspace.current()
@@ -82,6 +93,7 @@ class MlwsApp(ExtensionApp):
         )
         self.settings["mlws_service"] = MlwsService(ws, settings)
         self._sweeper = LostRunSweeper(ws, self.lost_run_sweep_seconds)
+        self._schedules = ScheduleLoop(ws, self.schedule_poll_seconds)
         self.log.info("mlws: workspace %s, REST API at /%s", ws.root, API_PREFIX)
 
     def initialize_handlers(self) -> None:
@@ -91,10 +103,14 @@ class MlwsApp(ExtensionApp):
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         if self._sweeper is not None:
             self._sweeper.start()
+        if self._schedules is not None:
+            self._schedules.start()
 
     async def stop_extension(self) -> None:
         if self._sweeper is not None:
             await self._sweeper.stop()
+        if self._schedules is not None:
+            await self._schedules.stop()
         service = self.settings.get("mlws_service")
         if isinstance(service, MlwsService):
             service.close()

@@ -10,6 +10,7 @@ from jupyter_mlws.server import environments as env
 from jupyter_mlws.server import handlers as h
 from jupyter_mlws.server import pipeline_handlers as pl
 from jupyter_mlws.server import run_handlers as r
+from jupyter_mlws.server import schedule_handlers as sc
 from jupyter_mlws.server import sweeps as sw
 
 API_PREFIX = "mlws/api/v1"
@@ -62,6 +63,10 @@ def route_table() -> list[tuple[str, Any]]:
         (f"pipeline-endpoints/{_ID}", pl.PipelineEndpointHandler),
         (f"pipeline-endpoints/{_ID}/runs", pl.PipelineEndpointRunsHandler),
         (f"pipeline-runs/{_ID}", pl.PipelineRunHandler),
+        ("schedules", sc.SchedulesHandler),
+        (f"schedules/{_ID}", sc.ScheduleHandler),
+        (f"schedules/{_ID}/enable", sc.ScheduleEnableHandler),
+        (f"schedules/{_ID}/disable", sc.ScheduleDisableHandler),
     ]
     table = [(f"/{API_PREFIX}/{pattern}", handler) for pattern, handler in routes]
     table.append((f"/{API_PREFIX}/(.*)", h.NotFoundHandler))

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from jupyter_mlws.entities import now_ms
@@ -282,21 +282,77 @@ class PipelinesMixin(StoreBase):
             raise ResourceNotFoundError(f"schedule {name!r} does not exist")
         return self.get_schedule(name)
 
+    def set_schedule_enabled(self, name: str, enabled: bool) -> dict[str, Any]:
+        """Enable or disable; enabling records when (``state.active_since_ms``): due times
+        before it, missed while the schedule was off, never fire."""
+        s = t.schedules.c
+        with self.write() as conn:
+            row = conn.execute(
+                select(s.enabled, s.state).where(s.name == name).with_for_update()
+            ).first()
+            if row is None:
+                raise ResourceNotFoundError(f"schedule {name!r} does not exist")
+            state = loads(row.state) or {}
+            now = now_ms()
+            if enabled and not row.enabled:  # enabling an enabled one changes nothing
+                state["active_since_ms"] = now
+            conn.execute(
+                update(t.schedules)
+                .where(s.name == name)
+                .values(enabled=enabled, state=dumps(state), updated_ms=now)
+            )
+        return self.get_schedule(name)
+
     def delete_schedule(self, name: str) -> None:
         with self.write() as conn:
             conn.execute(delete(t.schedule_firings).where(t.schedule_firings.c.schedule == name))
             if not conn.execute(delete(t.schedules).where(t.schedules.c.name == name)).rowcount:
                 raise ResourceNotFoundError(f"schedule {name!r} does not exist")
 
-    def claim_firing(self, schedule: str, due_ms: int) -> bool:
-        """Record that ``due_ms`` is being fired; False when another scheduler did."""
+    def claim_firing(
+        self,
+        schedule: str,
+        due_ms: int,
+        *,
+        expect: Mapping[str, Any] | None = None,
+        state: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Record that ``due_ms`` is being fired; False when another scheduler did (or the
+        schedule is disabled, gone, or already fired a later time).
+
+        One transaction, with the schedule's row locked: the schedule must be enabled, its
+        state must still hold ``expect`` (a change trigger's last fingerprint), no firing at
+        or after ``due_ms`` may exist, and the (schedule, due_ms) primary key decides a
+        last race. ``state`` is merged into the schedule's state in the same transaction.
+        """
+        s = t.schedules.c
+        f = t.schedule_firings.c
         try:
             with self.write() as conn:
+                row = conn.execute(
+                    select(s.enabled, s.state).where(s.name == schedule).with_for_update()
+                ).first()
+                if row is None or not row.enabled:
+                    return False
+                current = loads(row.state) or {}
+                if any(current.get(k) != v for k, v in (expect or {}).items()):
+                    return False
+                latest = conn.execute(
+                    select(func.max(f.due_ms)).where(f.schedule == schedule)
+                ).scalar_one_or_none()
+                if latest is not None and latest >= due_ms:
+                    return False
                 conn.execute(
                     insert(t.schedule_firings).values(
                         schedule=schedule, due_ms=due_ms, fired_ms=now_ms()
                     )
                 )
+                if state:
+                    conn.execute(
+                        update(t.schedules)
+                        .where(s.name == schedule)
+                        .values(state=dumps({**current, **state}))
+                    )
         except IntegrityError:
             return False
         return True
