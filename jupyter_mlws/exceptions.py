@@ -56,6 +56,13 @@ class WorkspaceError(MlwsError):
     http_status = 500
 
 
+class ComputeUnavailableError(MlwsError):
+    """A compute target's cluster or gateway cannot be reached, or refused the request."""
+
+    error_code = "TEMPORARILY_UNAVAILABLE"
+    http_status = 503
+
+
 class SnapshotTooLargeError(InvalidParameterError):
     """The source folder exceeds the snapshot limits."""
 

@@ -103,8 +103,12 @@ def create(
 
 @compute.command("attach")
 @click.argument("name")
-@click.option("--type", "type_", default="dask", show_default=True)
-@click.option("--address", required=True, help="Scheduler address, e.g. tcp://host:8786.")
+@click.option("--type", "type_", default="dask", show_default=True, help="dask or dask-gateway.")
+@click.option(
+    "--address",
+    required=True,
+    help="Scheduler address (tcp://host:8786), or the gateway's URL (http://host:8000).",
+)
 @click.option(
     "--warm-pool-size",
     default=1,
@@ -112,19 +116,47 @@ def create(
     type=int,
     help="Warm kernels per kernel name on each worker (0: none).",
 )
+@click.option("--auth", help="dask-gateway: basic, jupyterhub or kerberos (default: dask config).")
+@click.option("--username", help="dask-gateway --auth basic: the user name.")
+@click.option(
+    "--password-secret", help="dask-gateway --auth basic: key-vault secret holding the password."
+)
+@click.option("--workers", type=int, help="dask-gateway: workers to scale the cluster to [1].")
 @json_option
-def attach(name: str, type_: str, address: str, warm_pool_size: int) -> None:
-    """Attach an existing Dask scheduler as NAME.
+def attach(
+    name: str,
+    type_: str,
+    address: str,
+    warm_pool_size: int,
+    auth: str | None,
+    username: str | None,
+    password_secret: str | None,
+    workers: int | None,
+) -> None:
+    """Attach an existing Dask scheduler, or a Dask Gateway, as NAME.
 
     Works with any scheduler: dask-kubernetes (KubeCluster(...).scheduler_address),
-    dask-jobqueue (SLURMCluster(...).scheduler_address), Dask Gateway
-    (gateway.connect(name).scheduler_address, or its proxy address), or `dask scheduler`
-    started by hand. Its workers need `pip install "jupyter-mlws[dask]"` and the
-    workspace's store and artifact URLs (MLWS_WORKER_WORKSPACE names a workspace folder
-    there whose workspace.json points at the same URLs).
+    dask-jobqueue (SLURMCluster(...).scheduler_address), or `dask scheduler` started by
+    hand. With --type dask-gateway the workspace asks the gateway for a cluster on first
+    use, scaled to --workers, and `mlws compute stop NAME` shuts it down. Workers need
+    `pip install "jupyter-mlws[dask]"` and the workspace's store and artifact URLs
+    (MLWS_WORKER_WORKSPACE names a workspace folder there whose workspace.json points at
+    the same URLs).
     """
+    gateway = {
+        k: v
+        for k, v in {
+            "auth": auth,
+            "username": username,
+            "password_secret": password_secret,
+            "workers": workers,
+        }.items()
+        if v is not None
+    }
     _show(
-        compute_service.attach_target(get_ctx().workspace(), name, address, type_, warm_pool_size)
+        compute_service.attach_target(
+            get_ctx().workspace(), name, address, type_, warm_pool_size, gateway or None
+        )
     )
 
 

@@ -15,6 +15,7 @@ from jupyter_mlws.entities import RunStatus, validate_name
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceConflictError
 from jupyter_mlws.tracking import Workspace
 
+GATEWAY = "dask-gateway"
 ADDRESS_SCHEMES = ("tcp://", "tls://", "ucx://", "ws://", "wss://", "inproc://")
 
 
@@ -63,9 +64,16 @@ def create_target(
 
 
 def attach_target(
-    ws: Workspace, name: str, address: str, type_: str = "dask", warm_pool_size: int = 1
+    ws: Workspace,
+    name: str,
+    address: str,
+    type_: str = "dask",
+    warm_pool_size: int = 1,
+    gateway: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """An existing scheduler; its workers need jupyter-mlws and the workspace's URLs.
+    """An existing scheduler (``dask``) or a Dask Gateway's URL (``dask-gateway``, with
+    ``gateway`` holding ``auth``, ``username``, ``password_secret``, ``workers``); their
+    workers need jupyter-mlws and the workspace's URLs.
 
     The first submission installs the warm-pool worker plugin (``warm_pool_size``
     kernels per kernel name on each worker; 0 installs nothing).
@@ -73,12 +81,44 @@ def attach_target(
     _check_new(ws, name, type_)
     if warm_pool_size < 0:
         raise InvalidParameterError("--warm-pool-size must be 0 (off) or more")
+    if type_ == GATEWAY:
+        return _attach_gateway(ws, name, address, warm_pool_size, dict(gateway or {}))
+    if gateway:
+        raise InvalidParameterError("gateway options go with --type dask-gateway")
     if not address.startswith(ADDRESS_SCHEMES):
         raise InvalidParameterError(
             f"--address {address!r} must be a scheduler address like tcp://host:8786"
         )
     config = {"managed": False, "address": address, "warm_pool_size": warm_pool_size}
     ws.store.add_target(name, type_, config)
+    ws.store.update_target(name, state={"status": "Attached"})
+    return show_target(ws, name)
+
+
+def _attach_gateway(
+    ws: Workspace, name: str, address: str, warm_pool_size: int, options: dict[str, Any]
+) -> dict[str, Any]:
+    from jupyter_mlws.compute.dask_gateway import check_config, read_secret
+
+    workers = int(options.get("workers") or 1)
+    if workers < 1:
+        raise InvalidParameterError("--workers must be 1 or more")
+    auth, username = options.get("auth"), options.get("username")
+    secret = options.get("password_secret")
+    check_config(address, auth, username, secret)
+    if secret:
+        read_secret(ws, secret)  # a typo or an undecryptable secret: said now, not at submit
+    config = {
+        "managed": False,
+        "gateway": address.rstrip("/"),
+        "auth": auth,
+        "username": username,
+        "password_secret": secret,
+        "workers": workers,
+        "cluster_options": dict(options.get("cluster_options") or {}),
+        "warm_pool_size": warm_pool_size,
+    }
+    ws.store.add_target(name, GATEWAY, config)
     ws.store.update_target(name, state={"status": "Attached"})
     return show_target(ws, name)
 
@@ -98,6 +138,11 @@ def start_target(ws: Workspace, name: str) -> dict[str, Any]:
 
 def stop_target(ws: Workspace, name: str) -> dict[str, Any]:
     row = _row(ws, name)
+    if row["type"] == GATEWAY:  # the cluster is the one this workspace asked for
+        from jupyter_mlws.compute.dask_gateway import GatewayTarget
+
+        GatewayTarget(ws, name, row["config"]).stop()
+        return show_target(ws, name)
     if not row["config"].get("managed"):
         raise InvalidParameterError(
             f"compute target {name!r} is attached: stop its cluster where it runs"

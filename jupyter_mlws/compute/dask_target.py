@@ -51,11 +51,27 @@ def client_for(address: str) -> Any:
         client = _clients.get(address)
         if client is not None and client.status == "running":
             return client
-        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-        if not _clients:
-            atexit.register(close_clients)
-        _clients[address] = client
-        return client
+        return _keep(address, Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False))
+
+
+def cached_client(address: str) -> Any:
+    """This process's running client of that scheduler, if it has one."""
+    with _clients_lock:
+        client = _clients.get(address)
+        return client if client is not None and client.status == "running" else None
+
+
+def cache_client(address: str, client: Any) -> Any:
+    """Keep a client made elsewhere (a gateway's) as this process's client of ``address``."""
+    with _clients_lock:
+        return _keep(address, client)
+
+
+def _keep(address: str, client: Any) -> Any:
+    if not _clients:
+        atexit.register(close_clients)
+    _clients[address] = client
+    return client
 
 
 def close_clients() -> None:
@@ -106,6 +122,9 @@ class DaskTarget:
         state = observed_state(self.ws, self.name)
         return str(state["address"]) if state.get("status") == "Running" else None
 
+    def client(self, address: str) -> Any:
+        return client_for(address)
+
     def queued(self) -> list[str]:
         records, _ = self.ws.store.list_runs(
             compute=self.name,
@@ -130,7 +149,7 @@ class DaskTarget:
 
         from jupyter_mlws.compute.dask_worker import run_task
 
-        client = client_for(address)
+        client = self.client(address)
         if not self.managed:
             self._install_warm_pool(client, address)
         resources = self.config.get("resources") or None

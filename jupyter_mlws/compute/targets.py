@@ -15,6 +15,7 @@ LOCAL = "local"
 TARGET_TYPES: dict[str, str] = {
     "local": "jupyter_mlws.compute.local:LocalTarget",
     "dask": "jupyter_mlws.compute.dask_target:DaskTarget",
+    "dask-gateway": "jupyter_mlws.compute.dask_gateway:GatewayTarget",
 }
 
 

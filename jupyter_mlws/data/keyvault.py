@@ -146,3 +146,9 @@ def _create_key_file(path: Path) -> bytes:
     with os.fdopen(fd, "wb") as fh:
         fh.write(key + b"\n")
     return key
+
+
+def read_secret(ws: Workspace, name: str) -> str:
+    """A secret's value, for capabilities that find the key vault by name (compute's
+    Dask Gateway password)."""
+    return KeyVault(ws).get_secret(name)

@@ -50,10 +50,16 @@ def create_target(
 
 
 def attach_target(
-    ws: Workspace, name: str, address: str, type_: str = "dask", warm_pool_size: int = 1
+    ws: Workspace,
+    name: str,
+    address: str,
+    type_: str = "dask",
+    warm_pool_size: int = 1,
+    gateway: Mapping[str, Any] | None = None,
 ) -> ComputeTargetRecord:
-    """An existing scheduler (dask-kubernetes, dask-jobqueue, Dask Gateway, by hand)."""
-    return _record(admin.attach_target(ws, name, address, type_, warm_pool_size))
+    """An existing scheduler (dask-kubernetes, dask-jobqueue, by hand), or a Dask
+    Gateway that lends the workspace a cluster (``type_="dask-gateway"``)."""
+    return _record(admin.attach_target(ws, name, address, type_, warm_pool_size, gateway))
 
 
 def delete_target(ws: Workspace, name: str) -> None:
