@@ -112,7 +112,10 @@ def test_a_v1_pipeline_runs_reuses_and_publishes(v1: object, src: Path, tmp_path
     again = pipeline.publish(name="v1-pub", description="second")  # type: ignore[attr-defined]
     endpoint.add_default(again)
     found = PipelineEndpoint.get(ws, name="v1-ep")
-    assert found.get_default_version() == "2"
+    assert found.get_default_version() == "1"  # v1 numbers versions from "0"
+    assert [v.pipeline.id for v in found.list_versions()] == [published.id, again.id]
+    found.set_default_version("0")
+    assert found.get_pipeline().id == published.id
     run = found.submit("v1-ep-runs", pipeline_parameters={"lr": 0.1})
     assert isinstance(run, PipelineRun)
     run.wait_for_completion(show_output=False)

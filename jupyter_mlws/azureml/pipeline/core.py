@@ -14,6 +14,7 @@ import builtins
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -433,7 +434,22 @@ class PublishedPipeline(NativePublishedPipeline):
         raise NotAvailableError("PublishedPipeline.disable()")
 
 
+@dataclass
+class PipelineVersion:
+    """An entry of ``list_versions()``: v1's ``version`` (a string from "0") and ``pipeline``."""
+
+    version: str
+    pipeline: PublishedPipeline
+
+
+def _native_version(version: int | str | None) -> int | None:
+    """v1 numbers an endpoint's versions from "0"; ours count from 1."""
+    return None if version is None else int(version) + 1
+
+
 class PipelineEndpoint(NativePipelineEndpoint):
+    """v1's versions are numbered from "0" (ours from 1): every version here is v1's."""
+
     @classmethod
     def _v1(cls, native: NativePipelineEndpoint) -> PipelineEndpoint:
         return cls(**{f: getattr(native, f) for f in native.__dataclass_fields__})
@@ -449,6 +465,8 @@ class PipelineEndpoint(NativePipelineEndpoint):
         _service_endpoint: Any = None,
         **_: Any,
     ) -> PipelineEndpoint:
+        if isinstance(pipeline, NativePipeline):  # v1 publishes a pipeline given unpublished
+            pipeline = pipeline.publish(native_name("published pipeline", name), description)
         return cls._v1(NativePipelineEndpoint.publish(workspace, name, description, pipeline))
 
     @classmethod
@@ -480,18 +498,40 @@ class PipelineEndpoint(NativePipelineEndpoint):
         return "Active"
 
     def get_default_version(self) -> str:
-        return str(self.default_version)
+        return str(self.default_version - 1)
 
-    def list_versions(self) -> builtins.list[dict[str, Any]]:
+    def set_default_version(self, version: int | str) -> None:
+        super().set_default_version(int(version) + 1)
+
+    def set_default(self, pipeline: NativePublishedPipeline) -> None:
+        for entry in self.versions:
+            if entry["published_id"] == pipeline.id:
+                super().set_default_version(entry["version"])
+                return
+        raise ResourceNotFoundError(f"pipeline endpoint {self.name!r} does not hold {pipeline.id}")
+
+    def add(self, pipeline: NativePublishedPipeline) -> int:
+        return super().add(pipeline) - 1
+
+    def add_default(self, pipeline: NativePublishedPipeline) -> int:
+        return super().add_default(pipeline) - 1
+
+    def list_versions(self) -> builtins.list[PipelineVersion]:
         return [
-            {"version": str(v["version"]), "pipeline_id": v["published_id"]} for v in self.versions
+            PipelineVersion(
+                str(v["version"] - 1), PublishedPipeline.get(self.workspace, v["published_id"])
+            )
+            for v in self.versions
         ]
 
     def list_pipelines(self, active_only: bool = True) -> builtins.list[PublishedPipeline]:
-        return [PublishedPipeline.get(self.workspace, v["published_id"]) for v in self.versions]
+        return [v.pipeline for v in self.list_versions()]
 
     def get_pipeline(self, version: int | str | None = None) -> PublishedPipeline:
-        return PublishedPipeline._v1(super().get_pipeline(version))
+        return PublishedPipeline._v1(super().get_pipeline(_native_version(version)))
+
+    def set_name(self, name: str) -> None:
+        raise NotAvailableError("PipelineEndpoint.set_name() (publish a new endpoint instead)")
 
     def submit(  # type: ignore[override]
         self,
@@ -502,7 +542,7 @@ class PipelineEndpoint(NativePipelineEndpoint):
         **_: Any,
     ) -> PipelineRun:
         native = super().submit(
-            experiment_name, pipeline_parameters, pipeline_version=pipeline_version
+            experiment_name, pipeline_parameters, pipeline_version=_native_version(pipeline_version)
         )
         return PipelineRun(native.workspace, native.id)
 
