@@ -120,6 +120,9 @@ def test_a_v1_pipeline_runs_reuses_and_publishes(v1: object, src: Path, tmp_path
     assert isinstance(run, PipelineRun)
     run.wait_for_completion(show_output=False)
     assert {s.get_status() for s in run.get_steps()} == {"Completed"}
+    by_exp = exp.submit(found, tags={"via": "endpoint"}, pipeline_version="1")
+    assert isinstance(by_exp, PipelineRun) and by_exp.get_tags()["via"] == "endpoint"
+    by_exp.wait_for_completion(show_output=False)
 
 
 def test_v1_step_order_and_bad_input(v1: object, src: Path) -> None:

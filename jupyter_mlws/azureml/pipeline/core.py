@@ -530,6 +530,19 @@ class PipelineEndpoint(NativePipelineEndpoint):
     def get_pipeline(self, version: int | str | None = None) -> PublishedPipeline:
         return PublishedPipeline._v1(super().get_pipeline(_native_version(version)))
 
+    def submit_to(
+        self,
+        experiment: Experiment,
+        *,
+        tags: Mapping[str, Any] | None = None,
+        pipeline_parameters: Mapping[str, Any] | None = None,
+        pipeline_version: int | str | None = None,
+        **_: Any,
+    ) -> PipelineRun:
+        """``exp.submit(endpoint, pipeline_parameters=, pipeline_version=, tags=)``."""
+        published = self.get_pipeline(pipeline_version)
+        return published.submit_to(experiment, tags=tags, pipeline_parameters=pipeline_parameters)
+
     def set_name(self, name: str) -> None:
         raise NotAvailableError("PipelineEndpoint.set_name() (publish a new endpoint instead)")
 
