@@ -45,6 +45,11 @@ class Pipeline:
     def validate(self) -> list[str]:
         """Refuse a pipeline that cannot run, naming the step and field; returns the
         step names in an order that respects their data (empty list: nothing refused)."""
+        return self.step_order()
+
+    def step_order(self) -> list[str]:
+        """What ``validate`` checks and returns (the v1 layer's ``validate`` returns v1's
+        list of problems instead)."""
         if not self.steps:
             raise InvalidParameterError("a pipeline needs at least one step (field steps)")
         for step in self.steps:
@@ -67,7 +72,7 @@ class Pipeline:
         """The steps with a snapshot of each source folder, taken now."""
         from jupyter_mlws.pipeline.definition import build_definition
 
-        order = self.validate()
+        order = self.step_order()
         return build_definition(
             self.workspace,
             [s.spec(self.workspace) for s in self.steps],

@@ -11,6 +11,10 @@ from typing import Any
 
 from jupyter_mlws.azureml._notice import say_once
 
+# v1's base images: recorded in an environment's docker section (runs are local processes).
+DEFAULT_CPU_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu20.04"
+DEFAULT_GPU_IMAGE = "mcr.microsoft.com/azureml/openmpi4.1.0-cuda11.1-cudnn8-ubuntu20.04"
+
 
 @dataclass
 class DockerConfiguration:
@@ -83,6 +87,8 @@ class RunConfiguration:
 
 
 __all__ = [
+    "DEFAULT_CPU_IMAGE",
+    "DEFAULT_GPU_IMAGE",
     "DockerConfiguration",
     "MpiConfiguration",
     "PyTorchConfiguration",
