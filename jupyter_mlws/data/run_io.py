@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from jupyter_mlws.data.dataset import AbstractDataset
     from jupyter_mlws.tracking import Workspace
 
-MODES = ("download", "mount")
+# "direct": nothing is copied; the run gets the dataset's reference (Azure ML v1's
+# default for ``as_named_input``: the script reads the dataset through the SDK).
+MODES = ("download", "mount", "direct")
 RUN_ID_PLACEHOLDER = "{run-id}"
 
 
@@ -32,6 +34,8 @@ class DatasetConsumptionConfig:
     def __init__(self, name: str, dataset: AbstractDataset, mode: str = "mount") -> None:
         if not isinstance(name, str) or not name.isidentifier():
             raise InvalidParameterError(f"input name {name!r} must be an identifier")
+        if mode not in MODES:
+            raise InvalidParameterError(f"input mode {mode!r} is not one of {', '.join(MODES)}")
         self.name = name
         self.dataset = dataset
         self.mode = mode
@@ -111,7 +115,8 @@ def materialize_input(
     binding: dict[str, Any],
     workdir: Path,
     log: Callable[[str], None],
-) -> Path:
+) -> Path | None:
+    """The input's local path; None for a ``direct`` input (the run reads it by name)."""
     import warnings
 
     from jupyter_mlws.data.dataset import Dataset, DatasetChangedWarning
@@ -124,7 +129,10 @@ def materialize_input(
         _, change = ds.current_files()
     for warning in caught:
         log(f"warning: {warning.message}")
-    if binding["mode"] == "download":
+    path: Path | None
+    if binding["mode"] == "direct":
+        path = None
+    elif binding["mode"] == "download":
         path = workdir / "inputs" / name
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DatasetChangedWarning)
@@ -143,7 +151,8 @@ def materialize_input(
         name=name,
         changed=change is not None,
     )
-    log(f"input {name} = dataset {ds.ref} ({binding['mode']}) at {path}")
+    where = f" at {path}" if path is not None else ""
+    log(f"input {name} = dataset {ds.ref} ({binding['mode']}){where}")
     return path
 
 

@@ -75,13 +75,14 @@ def prepare_data(
     for binding in definition.get("data") or []:
         if binding.get("kind") == "input":
             path = materialize_input(ws, run_id, binding, workdir, log)
+            value = str(path) if path is not None else f"{binding['dataset']}:{binding['version']}"
             inputs[binding["name"]] = {
-                "path": str(path),
+                "path": value,
                 "dataset": binding["dataset"],
                 "version": binding["version"],
                 "mode": binding["mode"],
             }
-            prep.replacements[binding["token"]] = str(path)
+            prep.replacements[binding["token"]] = value
         elif binding.get("kind") == "output":
             path, on_success = prepare_output(ws, run_id, binding, workdir, log)
             prep.replacements[binding["token"]] = str(path)

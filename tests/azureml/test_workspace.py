@@ -72,7 +72,7 @@ def test_dict_like_listings_and_experiment_list(v1: object, tmp_path: Path) -> N
     ws = Workspace.from_config()
     assert ws.experiments == {} and ws.models == {} and ws.webservices == {}
     assert ws.compute_targets == {} and ws.environments == {}
-    assert ws.datasets == {} and ws.datastores == {}
+    assert ws.datasets == {} and list(ws.datastores) == ["workspaceblobstore"]
     with Experiment(ws, "first").start_logging() as run:
         run.log("x", 1)
     Experiment(ws, "second")

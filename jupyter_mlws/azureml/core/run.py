@@ -155,6 +155,14 @@ class Run(NativeRun):
             if run_type is None or run.type == run_type
         }
 
+    # ---- data ------------------------------------------------------------------------------
+    @property
+    def input_datasets(self) -> dict[str, Any]:
+        """v1's view: a *direct* input is the dataset itself, a mount or download its path."""
+        from jupyter_mlws.azureml.data.abstract_dataset import input_datasets
+
+        return input_datasets(self)
+
     # ---- details ---------------------------------------------------------------------------
     def get_details(self) -> dict[str, Any]:
         record = self.refresh()
@@ -166,8 +174,8 @@ class Run(NativeRun):
             "startTimeUtc": _utc(record.started_ms),
             "endTimeUtc": _utc(record.ended_ms),
             "properties": dict(record.properties),
-            "inputDatasets": list(definition.get("input_datasets", [])),
-            "outputDatasets": list(definition.get("output_datasets", [])),
+            "inputDatasets": run_inputs(self),
+            "outputDatasets": run_outputs(self),
             "runDefinition": {
                 "script": definition.get("script"),
                 "command": definition.get("command") or "",
@@ -376,6 +384,36 @@ class Run(NativeRun):
             f"Run(Experiment: {r.experiment_name}, Id: {r.id}, Type: {r.kind}, "
             f"Status: {r.status.value})"
         )
+
+
+def run_inputs(run: Run) -> builtins.list[dict[str, Any]]:
+    from jupyter_mlws.azureml.data.abstract_dataset import iter_run_datasets
+
+    modes = {b.get("name"): b.get("mode") for b in run.record.definition.get("data") or []}
+    return [
+        {
+            "dataset": ds,
+            "consumptionDetails": {
+                "type": "RunInput",
+                "inputName": link.name,
+                "mechanism": str(modes.get(link.name) or "direct").capitalize(),
+            },
+        }
+        for link, ds in iter_run_datasets(run.workspace, run.id, "input")
+    ]
+
+
+def run_outputs(run: Run) -> builtins.list[dict[str, Any]]:
+    from jupyter_mlws.azureml.data.abstract_dataset import iter_run_datasets
+
+    return [
+        {
+            "dataset": ds,
+            "outputType": "RunOutput",
+            "outputDetails": {"outputName": link.name},
+        }
+        for link, ds in iter_run_datasets(run.workspace, run.id, "output")
+    ]
 
 
 def v1_workspace(workspace: TrackingWorkspace) -> Workspace:

@@ -11,6 +11,7 @@ from jupyter_mlws.azureml.core.environment import native_environment
 from jupyter_mlws.azureml.core.run import V1_ENVIRONMENT
 from jupyter_mlws.azureml.core.runconfig import RunConfiguration
 from jupyter_mlws.compute import ScriptRunConfig as NativeScriptRunConfig
+from jupyter_mlws.compute.run_bindings import bind_all
 from jupyter_mlws.compute.submit import submit_run
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ class ScriptRunConfig:
         return NativeScriptRunConfig(
             source_dir=self.source_directory,
             script=rc.script,
-            arguments=[_argument(a) for a in rc.arguments],
+            arguments=list(rc.arguments),
             compute=rc.target_name,
             max_duration_s=rc.max_run_duration_seconds,
             command=command,
@@ -92,10 +93,16 @@ class ScriptRunConfig:
         environment = self.run_config.environment
         env_name = getattr(environment, "name", None) or "inherit"
         native_env = native_environment(experiment.workspace, environment)
+        # Datasets and outputs in the arguments, and in run_config.data / output_data
+        # (v1's other way to name inputs), become the native run's data bindings.
+        bindings: list[dict[str, Any]] = []
+        arguments = [str(a) for a in bind_all(config.arguments, bindings)]
+        bind_all([*self.run_config.data.values(), *self.run_config.output_data.values()], bindings)
         definition = {
             "argv": config.argv(source),
             "script": config.script,
-            "arguments": [str(a) for a in config.arguments],
+            "arguments": arguments,
+            "data": bindings,
             "command": list(config.command or []),
             "max_duration_s": config.max_duration_s,
             "env": dict(config.environment_variables),
@@ -115,10 +122,3 @@ class ScriptRunConfig:
             parent_id=parent_id,
             environment=native_env,
         )
-
-
-def _argument(value: Any) -> Any:
-    """Dataset inputs in ``arguments`` (``ds.as_named_input('x').as_mount()``) become
-    their local paths when the data layer provides them."""
-    path = getattr(value, "local_path", None)
-    return path() if callable(path) else value

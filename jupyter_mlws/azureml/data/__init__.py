@@ -1,44 +1,39 @@
-"""``azureml.data``: datasets and datastores under v1's names.
-
-The native data capability (datastores, versioned datasets) is being built; until it
-is mapped here, these names import and raise ``NotAvailableError`` when used.
-"""
+"""``azureml.data``: datasets and datastores under v1's names, over the native data
+capability (``jupyter_mlws.data``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from jupyter_mlws.azureml._unavailable import placeholder
-from jupyter_mlws.azureml.exceptions import NotAvailableError
+from jupyter_mlws.azureml.data.abstract_dataset import (
+    FileDataset,
+    TabularDataset,
+    registered_datasets,
+)
+from jupyter_mlws.azureml.data.azure_storage_datastore import Datastore, registered_datastores
+from jupyter_mlws.azureml.data.datapath import DataPath
+from jupyter_mlws.azureml.data.dataset_consumption_config import DatasetConsumptionConfig
+from jupyter_mlws.azureml.data.dataset_factory import Dataset, DataType
+from jupyter_mlws.azureml.data.output_dataset_config import OutputFileDatasetConfig
 
 FEATURE = "datasets and datastores (azureml.data)"
 
-Dataset = placeholder("Dataset", FEATURE, __name__)
-Datastore = placeholder("Datastore", FEATURE, __name__)
-TabularDataset = placeholder("TabularDataset", FEATURE, __name__)
-FileDataset = placeholder("FileDataset", FEATURE, __name__)
-OutputFileDatasetConfig = placeholder("OutputFileDatasetConfig", FEATURE, __name__)
-DataType = placeholder("DataType", FEATURE, __name__)
 
-
-def registered_datasets(workspace: Any) -> dict[str, Any]:
-    """``ws.datasets``: none until the data capability is mapped."""
-    return {}
-
-
-def registered_datastores(workspace: Any) -> dict[str, Any]:
-    return {}
-
-
-def default_datastore(workspace: Any) -> Any:
-    raise NotAvailableError(f"{FEATURE} (Workspace.get_default_datastore)")
+def default_datastore(workspace: Any) -> Datastore:
+    """``ws.get_default_datastore()``: ``workspaceblobstore``."""
+    return Datastore(workspace)
 
 
 __all__ = [
+    "DataPath",
     "DataType",
     "Dataset",
+    "DatasetConsumptionConfig",
     "Datastore",
     "FileDataset",
     "OutputFileDatasetConfig",
     "TabularDataset",
+    "default_datastore",
+    "registered_datasets",
+    "registered_datastores",
 ]
