@@ -125,6 +125,38 @@ def test_a_v1_pipeline_runs_reuses_and_publishes(v1: object, src: Path, tmp_path
     by_exp.wait_for_completion(show_output=False)
 
 
+def test_a_v1_schedule_fires_the_published_pipeline(v1: object, src: Path) -> None:
+    import time
+
+    from azureml.core import Workspace
+    from azureml.exceptions import NotAvailableError
+    from azureml.pipeline.core import Schedule, ScheduleRecurrence
+
+    from jupyter_mlws.pipeline.scheduler import Scheduler
+
+    ws = Workspace.from_config()
+    published = two_steps(ws, src).publish(name="v1-sched", description="nightly")  # type: ignore[attr-defined]
+    recurrence = ScheduleRecurrence(frequency="Hour", interval=1)
+    schedule = Schedule.create(  # v1's positional order
+        ws, "hourly", published.id, "v1-scheduled", recurrence, "every hour", {"lr": 0.3}
+    )
+    assert schedule.status == "Active" and schedule.pipeline_id == published.id
+    assert [s.name for s in Schedule.list(ws)] == ["hourly"]
+    an_hour_later = time.time() + 3601
+    [fired] = Scheduler(ws, clock=lambda: an_hour_later).tick()
+    assert fired.error is None
+    run = Schedule.get(ws, "hourly").get_last_pipeline_run()
+    assert run is not None
+    run.wait_for_completion(show_output=False)
+    assert "lr 0.3" in run.find_step_run("train_py")[0].get_job_log()
+    schedule.disable()
+    assert Schedule.get(ws, "hourly").status == "Disabled"
+    with pytest.raises(NotAvailableError, match="data_path_parameter_name"):
+        Schedule.create(
+            ws, "x", published.id, "e", recurrence, data_path_parameter_name="input_path"
+        )
+
+
 def test_v1_step_order_and_bad_input(v1: object, src: Path) -> None:
     from azureml.core import Experiment, Workspace
     from azureml.exceptions import NotAvailableError

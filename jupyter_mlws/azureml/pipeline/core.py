@@ -30,10 +30,12 @@ from jupyter_mlws.pipeline import PipelineRun as NativePipelineRun
 from jupyter_mlws.pipeline.published import PipelineEndpoint as NativePipelineEndpoint
 from jupyter_mlws.pipeline.published import PublishedPipeline as NativePublishedPipeline
 from jupyter_mlws.pipeline.run import StepRun as NativeStepRun
+from jupyter_mlws.pipeline.schedule import Schedule as NativeSchedule
+from jupyter_mlws.pipeline.schedule import ScheduleRecurrence
 from jupyter_mlws.pipeline.steps import PipelineStep, resolve_folder
 from jupyter_mlws.tracking import Experiment
 
-FEATURE = "pipeline schedules (azureml.pipeline.core.Schedule)"
+FEATURE = "time zones of pipeline schedules (azureml.pipeline.core.TimeZone)"
 REST_PREFIX = "/mlws/api/v1/pipeline-endpoints"
 _INVALID = re.compile(r"[^A-Za-z0-9_\-]")
 
@@ -560,7 +562,87 @@ class PipelineEndpoint(NativePipelineEndpoint):
         return PipelineRun(native.workspace, native.id)
 
 
-Schedule = placeholder("Schedule", FEATURE, __name__)
-ScheduleRecurrence = placeholder("ScheduleRecurrence", FEATURE, __name__)
+class Schedule(NativeSchedule):
+    """v1's ``Schedule`` on the native schedules, with v1's argument order; a scheduler
+    (the Jupyter server extension, ``mlws scheduler run``) fires it."""
+
+    @classmethod
+    def create(  # type: ignore[override]
+        cls,
+        workspace: Any,
+        name: str,
+        pipeline_id: str,
+        experiment_name: str,
+        recurrence: ScheduleRecurrence | None = None,
+        description: str | None = None,
+        pipeline_parameters: Mapping[str, Any] | None = None,
+        wait_for_provisioning: bool = False,
+        wait_timeout: int = 3600,
+        datastore: Any = None,
+        polling_interval: float = 5,
+        data_path_parameter_name: str | None = None,
+        continue_on_step_failure: bool | None = None,
+        path_on_datastore: str | None = None,
+        **_: Any,
+    ) -> NativeSchedule:
+        _refuse_v1_only(data_path_parameter_name, continue_on_step_failure)
+        return super().create(
+            workspace,
+            name,
+            pipeline_id=pipeline_id,
+            experiment_name=experiment_name,
+            recurrence=recurrence,
+            description=description,
+            pipeline_parameters=pipeline_parameters,
+            datastore=datastore,
+            polling_interval=polling_interval,
+            path_on_datastore=path_on_datastore,
+        )
+
+    @classmethod
+    def create_for_pipeline_endpoint(
+        cls,
+        workspace: Any,
+        name: str,
+        pipeline_endpoint_id: str,
+        experiment_name: str,
+        recurrence: ScheduleRecurrence | None = None,
+        description: str | None = None,
+        pipeline_parameters: Mapping[str, Any] | None = None,
+        wait_for_provisioning: bool = False,
+        wait_timeout: int = 3600,
+        datastore: Any = None,
+        polling_interval: float = 5,
+        data_path_parameter_name: str | None = None,
+        continue_on_step_failure: bool | None = None,
+        path_on_datastore: str | None = None,
+        **_: Any,
+    ) -> NativeSchedule:
+        _refuse_v1_only(data_path_parameter_name, continue_on_step_failure)
+        return super().create(
+            workspace,
+            name,
+            pipeline_endpoint_id=pipeline_endpoint_id,
+            experiment_name=experiment_name,
+            recurrence=recurrence,
+            description=description,
+            pipeline_parameters=pipeline_parameters,
+            datastore=datastore,
+            polling_interval=polling_interval,
+            path_on_datastore=path_on_datastore,
+        )
+
+    def get_last_pipeline_run(self) -> PipelineRun | None:
+        native = super().get_last_pipeline_run()
+        return None if native is None else PipelineRun(native.workspace, native.id)
+
+
+def _refuse_v1_only(data_path_parameter_name: str | None, continue_on_failure: Any) -> None:
+    if data_path_parameter_name:
+        raise NotAvailableError("Schedule(data_path_parameter_name=)")
+    if continue_on_failure:
+        raise NotAvailableError("Schedule(continue_on_step_failure=True)")
+
+
 TimeZone = placeholder("TimeZone", FEATURE, __name__)
 PipelineDraft = placeholder("PipelineDraft", "pipeline drafts (azureml.pipeline.core)", __name__)
