@@ -235,7 +235,13 @@ def values_filter(
         clauses.append((("attr", attr), parse_filter(f"attributes.{stand_in} {rest}")[0]))
 
     def match(values: Values) -> bool:
-        return all(matches_value(values.get(key), c) for key, c in clauses)
+        # a missing tag is "!=" any value (the client adds ``tag.`mlflow.prompt.is_prompt`
+        # != 'true'`` to every registered-model search, to leave prompts out)
+        return all(
+            (c.op == "!=" and key[0] == "tag" and values.get(key) is None)
+            or matches_value(values.get(key), c)
+            for key, c in clauses
+        )
 
     return match
 
