@@ -5,6 +5,8 @@ A run's ``artifact_uri`` is ``mlflow-artifacts:/<experiment>/<run>/artifacts``; 
 client turns it into URLs under the tracking URI. Each path is read here as that run
 and a relative path inside it: a path that names another location (``..``, absolute,
 another experiment's run) is refused, so no request can read or write outside a run.
+``models/<name>/<version>[/rel]`` is a registered model version's files, read-only (the
+download URI of ``models:/name/1``).
 """
 
 from __future__ import annotations
@@ -13,10 +15,29 @@ from typing import IO, Any
 
 from jupyter_mlws.entities import FileEntry
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
-from jupyter_mlws.services import client_runs
+from jupyter_mlws.services import client_models, client_runs
 from jupyter_mlws.services import runs as run_service
-from jupyter_mlws.tracking import Workspace
 from jupyter_mlws.tracking.run_files import clean_artifact_path
+from jupyter_mlws.workspace import Workspace
+
+MODELS_PREFIX = "models"
+
+
+def _model_files(ws: Workspace, path: str) -> tuple[str, list[FileEntry]] | None:
+    """(rel, the version's files) of a ``models/<name>/<version>[/rel]`` path, else None."""
+    parts = (path or "").strip("/").split("/", 3)
+    if parts[0] != MODELS_PREFIX:
+        return None
+    if len(parts) < 3 or not parts[2].isdigit():
+        raise InvalidParameterError("Invalid path: models/<name>/<version>[/path]")
+    rel = parts[3].strip("/") if len(parts) == 4 else ""
+    if rel:
+        try:
+            rel = clean_artifact_path(rel)
+        except InvalidParameterError:
+            raise InvalidParameterError("Invalid path") from None
+    _, files = client_models.model_files(ws, parts[1], int(parts[2]))
+    return rel, files
 
 
 def locate(ws: Workspace, path: str, *, folder: bool = False) -> tuple[str, str]:
@@ -42,13 +63,26 @@ def locate(ws: Workspace, path: str, *, folder: bool = False) -> tuple[str, str]
     return run_id, rel
 
 
+def _read_only(path: str) -> None:
+    if (path or "").strip("/").split("/", 1)[0] == MODELS_PREFIX:
+        raise InvalidParameterError("A registered model version's files cannot be changed")
+
+
 def upload(ws: Workspace, path: str, stream: IO[bytes]) -> dict[str, Any]:
+    _read_only(path)
     run_id, rel = locate(ws, path)
     client_runs.upload_artifact(ws, run_id, rel, stream)
     return {}
 
 
 def open_file(ws: Workspace, path: str) -> tuple[FileEntry, IO[bytes]]:
+    model = _model_files(ws, path)
+    if model is not None:
+        rel, files = model
+        for entry in files:
+            if entry.path == rel:
+                return entry, client_models.open_file(ws, entry)
+        raise ResourceNotFoundError(f"File {rel} does not exist in {path}")
     run_id, rel = locate(ws, path)
     found = client_runs.open_artifact(ws, run_id, rel)
     if found is None:
@@ -58,10 +92,17 @@ def open_file(ws: Workspace, path: str) -> tuple[FileEntry, IO[bytes]]:
 
 def list_folder(ws: Workspace, path: str) -> dict[str, Any]:
     """The folder's direct children as MLflow lists them (names relative to it)."""
-    run_id, rel = locate(ws, path, folder=True)
+    model = _model_files(ws, path)
+    if model is not None:
+        rel, entries = model
+    else:
+        run_id, rel = locate(ws, path, folder=True)
+        entries = client_runs.list_artifacts(ws, run_id, f"{rel}/" if rel else "")
     prefix = f"{rel}/" if rel else ""
     files: dict[str, dict[str, Any]] = {}
-    for entry in client_runs.list_artifacts(ws, run_id, prefix):
+    for entry in entries:
+        if not entry.path.startswith(prefix):
+            continue
         name, slash, _ = entry.path[len(prefix) :].partition("/")
         if slash:
             files.setdefault(name, {"path": name, "is_dir": True})
@@ -71,6 +112,7 @@ def list_folder(ws: Workspace, path: str) -> dict[str, Any]:
 
 
 def delete(ws: Workspace, path: str) -> dict[str, Any]:
+    _read_only(path)
     run_id, _ = locate(ws, path, folder=True)
     raise InvalidParameterError(
         f"The files of run {run_id} cannot be deleted: a run's files are kept as it logged them"

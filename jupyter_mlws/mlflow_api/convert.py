@@ -155,7 +155,7 @@ def json_number(value: float) -> float | str:
     return value
 
 
-def experiment(exp: Experiment) -> dict[str, Any]:
+def experiment(exp: Experiment, tags: Mapping[str, str] | None = None) -> dict[str, Any]:
     return {
         "experiment_id": str(exp.id),
         "name": exp.name,
@@ -163,7 +163,7 @@ def experiment(exp: Experiment) -> dict[str, Any]:
         "lifecycle_stage": "deleted" if exp.archived else "active",
         "creation_time": exp.created_ms,
         "last_update_time": exp.created_ms,
-        "tags": [],
+        "tags": [{"key": k, "value": v} for k, v in sorted((tags or {}).items())],
     }
 
 
@@ -174,7 +174,7 @@ def run_tags(record: RunRecord) -> dict[str, str]:
     return tags
 
 
-def run_info(record: RunRecord) -> dict[str, Any]:
+def run_info(record: RunRecord, deleted: bool = False) -> dict[str, Any]:
     info: dict[str, Any] = {
         "run_id": record.id,
         "run_uuid": record.id,
@@ -184,7 +184,7 @@ def run_info(record: RunRecord) -> dict[str, Any]:
         "status": RUN_STATUS[record.status],
         "start_time": record.started_ms if record.started_ms is not None else record.created_ms,
         "artifact_uri": f"mlflow-artifacts:/{record.experiment_id}/{record.id}/artifacts",
-        "lifecycle_stage": "active",
+        "lifecycle_stage": "deleted" if deleted else "active",
     }
     if record.ended_ms is not None:
         info["end_time"] = record.ended_ms
@@ -196,10 +196,13 @@ def metric(key: str, value: float, step: int, timestamp: int) -> dict[str, Any]:
 
 
 def run(
-    record: RunRecord, latest: list[LatestMetric], inputs: list[dict[str, Any]]
+    record: RunRecord,
+    latest: list[LatestMetric],
+    inputs: list[dict[str, Any]],
+    deleted: bool = False,
 ) -> dict[str, Any]:
     return {
-        "info": run_info(record),
+        "info": run_info(record, deleted),
         "data": {
             "metrics": [metric(m.key, m.value, m.step, m.timestamp) for m in latest],
             "params": [{"key": k, "value": v} for k, v in sorted(record.params.items())],

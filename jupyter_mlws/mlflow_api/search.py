@@ -198,3 +198,78 @@ def _like(pattern: str, ignore_case: bool) -> Callable[[str], re.Match[str] | No
     parts = ["." if ch == "_" else ".*" if ch == "%" else re.escape(ch) for ch in pattern]
     flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
     return re.compile("".join(parts), flags).fullmatch
+
+
+# ---- filters over named values (experiments, registered models, model versions) --------
+Values = dict[tuple[str, str], str | float | None]
+"""("attr", field) or ("tag", key) → the value (None: the entity has none)."""
+
+_FIELD_CLAUSE = re.compile(
+    r"\s*(?:(?P<tag>tags?)\.(?P<key>`[^`]+`|\"[^\"]+\"|[\w.\-/:]+?)"
+    r"|(?:attributes?\.)?(?P<attr>[A-Za-z_]\w*))(?=\s|=|!|<|>)\s*(?P<rest>.*)",
+    re.DOTALL,
+)
+
+
+def values_filter(
+    text: str | None, fields: frozenset[str], numeric: frozenset[str]
+) -> Callable[[Values], bool]:
+    """MLflow's filter for experiments and the registry: ``field OP value`` (one of
+    ``fields``, numbers for ``numeric``) and ``tags.<key> OP 'value'`` joined by AND."""
+    clauses: list[tuple[tuple[str, str], Comparison]] = []
+    for part in _split_and(text or ""):
+        found = _FIELD_CLAUSE.fullmatch(part)
+        if found is None:
+            raise InvalidParameterError(f"Invalid filter {text!r}: cannot read {part.strip()!r}")
+        rest = found.group("rest")
+        if found.group("tag"):
+            key = found.group("key").strip('`"')
+            clauses.append((("tag", key), parse_filter(f"tags.`{key}` {rest}")[0]))
+            continue
+        attr = found.group("attr").lower()
+        if attr not in fields:
+            raise InvalidParameterError(
+                f"Invalid filter {text!r}: filter on tags or on {', '.join(sorted(fields))}"
+            )
+        stand_in = "start_time" if attr in numeric else "run_id"  # a number / a string
+        clauses.append((("attr", attr), parse_filter(f"attributes.{stand_in} {rest}")[0]))
+
+    def match(values: Values) -> bool:
+        # a missing tag is "!=" any value (the client adds ``tag.`mlflow.prompt.is_prompt`
+        # != 'true'`` to every registered-model search, to leave prompts out)
+        return all(
+            (c.op == "!=" and key[0] == "tag" and values.get(key) is None)
+            or matches_value(values.get(key), c)
+            for key, c in clauses
+        )
+
+    return match
+
+
+def _split_and(text: str) -> list[str]:
+    """The clauses between ANDs outside quotes."""
+    parts: list[str] = []
+    quote: str | None = None
+    start = i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif (
+            text[i : i + 3].upper() == "AND"
+            and (i == 0 or text[i - 1].isspace())
+            and i + 3 < len(text)
+            and text[i + 3].isspace()
+        ):
+            parts.append(text[start:i])
+            start = i = i + 3
+            continue
+        i += 1
+    parts.append(text[start:])
+    if not text.strip():
+        return []
+    if any(not p.strip() for p in parts):
+        raise InvalidParameterError(f"Invalid filter {text!r}: an empty clause")
+    return parts

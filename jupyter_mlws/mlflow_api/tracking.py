@@ -7,7 +7,6 @@ function is blocking: the server runs it on its worker pool.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -18,11 +17,12 @@ from jupyter_mlws.exceptions import (
     ResourceNotFoundError,
 )
 from jupyter_mlws.mlflow_api import convert as cv
+from jupyter_mlws.mlflow_api import registry
 from jupyter_mlws.mlflow_api import search as run_search
 from jupyter_mlws.services import client_runs
 from jupyter_mlws.services import experiments as exp_service
 from jupyter_mlws.services import runs as run_service
-from jupyter_mlws.tracking import Workspace
+from jupyter_mlws.workspace import Workspace
 
 Request = Mapping[str, Any]
 Endpoint = Callable[[Workspace, Request], dict[str, Any]]
@@ -33,7 +33,8 @@ MAX_BATCH_TAGS = 100
 MAX_BATCH_TOTAL = 1000
 MAX_HISTORY = 25_000
 MAX_EXPERIMENTS = 50_000
-_NAME_CLAUSE = re.compile(r"\s*(?:attributes?\.)?name\b\s*(.*)", re.IGNORECASE | re.DOTALL)
+_EXPERIMENT_FIELDS = frozenset({"name", "creation_time", "last_update_time"})
+_EXPERIMENT_NUMBERS = frozenset({"creation_time", "last_update_time"})
 
 
 # ---- experiments -----------------------------------------------------------------------
@@ -51,13 +52,21 @@ def create_experiment(ws: Workspace, req: Request) -> dict[str, Any]:
     name = cv.text(req, "name")
     if not name:
         raise InvalidParameterError("Missing value for required parameter 'name'")
+    tags = cv.key_values(req.get("tags"), "tags")
     exp = client_runs.create_experiment(ws, name)
+    for key, value in tags.items():
+        client_runs.set_experiment_tag(ws, exp.id, key, value)
     return {"experiment_id": str(exp.id)}
+
+
+def _experiments_json(ws: Workspace, found: list[Experiment]) -> list[dict[str, Any]]:
+    tags = client_runs.experiment_tags_of(ws, [e.id for e in found])
+    return [cv.experiment(e, tags.get(e.id)) for e in found]
 
 
 def get_experiment(ws: Workspace, req: Request) -> dict[str, Any]:
     exp = _experiment(ws, cv.required(req, "experiment_id"))
-    return {"experiment": cv.experiment(exp)}
+    return {"experiment": _experiments_json(ws, [exp])[0]}
 
 
 def get_experiment_by_name(ws: Workspace, req: Request) -> dict[str, Any]:
@@ -68,7 +77,7 @@ def get_experiment_by_name(ws: Workspace, req: Request) -> dict[str, Any]:
     if not found:
         raise ResourceNotFoundError(f"Could not find experiment with name '{name}'")
     active = [e for e in found if not e.archived]
-    return {"experiment": cv.experiment((active or found)[-1])}
+    return {"experiment": _experiments_json(ws, [(active or found)[-1]])[0]}
 
 
 def search_experiments(ws: Workspace, req: Request) -> dict[str, Any]:
@@ -82,30 +91,26 @@ def search_experiments(ws: Workspace, req: Request) -> dict[str, Any]:
     if wanted is None:
         raise InvalidParameterError(f"Invalid value {view!r} for parameter 'view_type' supplied")
     found = [e for e in exp_service.list_experiments(ws, True) if e.archived in wanted]
-    match = _experiment_filter(cv.text(req, "filter"))
-    found = [e for e in found if match(e)]
+    match = run_search.values_filter(
+        cv.text(req, "filter"), _EXPERIMENT_FIELDS, _EXPERIMENT_NUMBERS
+    )
+    tags = client_runs.experiment_tags_of(ws, [e.id for e in found])
+    found = [e for e in found if match(_experiment_values(e, tags.get(e.id, {})))]
     found = _order_experiments(found, cv.strings(req, "order_by"))
     offset = run_search.decode_token(cv.text(req, "page_token"))
     page = found[offset : offset + max_results]
-    reply: dict[str, Any] = {"experiments": [cv.experiment(e) for e in page]}
+    reply: dict[str, Any] = {"experiments": _experiments_json(ws, page)}
     if offset + max_results < len(found):
         reply["next_page_token"] = run_search.encode_token(offset + max_results)
     return reply
 
 
-def _experiment_filter(text: str | None) -> Callable[[Experiment], bool]:
-    """Experiments filter on their name only (they have no tags here)."""
-    if not text or not text.strip():
-        return lambda e: True
-    clauses = []
-    for part in re.split(r"\s+AND\s+", text.strip(), flags=re.IGNORECASE):
-        found = _NAME_CLAUSE.match(part)
-        if found is None:
-            raise InvalidParameterError(
-                f"Invalid experiment filter {text!r}: only name comparisons are supported"
-            )
-        clauses += run_search.parse_filter(f"attributes.run_name {found.group(1)}")
-    return lambda e: all(run_search.matches_value(e.name, c) for c in clauses)
+def _experiment_values(exp: Experiment, tags: Mapping[str, str]) -> run_search.Values:
+    values: run_search.Values = {("tag", k): v for k, v in tags.items()}
+    values[("attr", "name")] = exp.name
+    values[("attr", "creation_time")] = float(exp.created_ms)
+    values[("attr", "last_update_time")] = float(exp.created_ms)
+    return values
 
 
 def _order_experiments(found: list[Experiment], order_by: list[str]) -> list[Experiment]:
@@ -152,6 +157,25 @@ def restore_experiment(ws: Workspace, req: Request) -> dict[str, Any]:
     return {}
 
 
+def set_experiment_tag(ws: Workspace, req: Request) -> dict[str, Any]:
+    exp = _experiment(ws, cv.required(req, "experiment_id"))
+    key = cv.text(req, "key")
+    if not key:
+        raise InvalidParameterError("Missing value for required parameter 'key'")
+    value = req.get("value", "")
+    client_runs.set_experiment_tag(ws, exp.id, key, value if isinstance(value, str) else str(value))
+    return {}
+
+
+def delete_experiment_tag(ws: Workspace, req: Request) -> dict[str, Any]:
+    exp = _experiment(ws, cv.required(req, "experiment_id"))
+    key = cv.text(req, "key")
+    if not key:
+        raise InvalidParameterError("Missing value for required parameter 'key'")
+    client_runs.delete_experiment_tag(ws, exp.id, key)
+    return {}
+
+
 # ---- runs ------------------------------------------------------------------------------
 def _record(ws: Workspace, run_id: str) -> RunRecord:
     try:
@@ -168,7 +192,8 @@ def _runs_json(ws: Workspace, records: list[RunRecord]) -> list[dict[str, Any]]:
     ids = [r.id for r in records]
     latest = client_runs.latest_metrics_of(ws, ids)
     inputs = client_runs.documents_of(ws, ids, cv.INPUTS_KEY)
-    return [cv.run(r, latest[r.id], inputs[r.id]) for r in records]
+    deleted = client_runs.deleted_run_ids(ws, ids)
+    return [cv.run(r, latest[r.id], inputs[r.id], r.id in deleted) for r in records]
 
 
 def create_run(ws: Workspace, req: Request) -> dict[str, Any]:
@@ -209,21 +234,24 @@ def update_run(ws: Workspace, req: Request) -> dict[str, Any]:
         if ours is None:
             raise InvalidParameterError(f"Invalid value {status!r} for parameter 'status'")
         record = client_runs.set_run_status(ws, run_id, ours, cv.integer(req, "end_time"))
-    return {"run_info": cv.run_info(record)}
+    deleted = record.id in client_runs.deleted_run_ids(ws, [record.id])
+    return {"run_info": cv.run_info(record, deleted)}
 
 
 def delete_run(ws: Workspace, req: Request) -> dict[str, Any]:
+    """MLflow's soft delete: hidden from searches (unless asked for) until restored; the
+    run and everything it logged stay."""
     run_id = cv.run_id_of(req)
     _record(ws, run_id)
-    raise InvalidParameterError(
-        f"Run {run_id} cannot be deleted: a workspace keeps its runs (delete the experiment "
-        "to archive it with its runs)"
-    )
+    client_runs.set_run_deleted(ws, run_id, True)
+    return {}
 
 
 def restore_run(ws: Workspace, req: Request) -> dict[str, Any]:
-    _record(ws, cv.run_id_of(req))
-    return {}  # runs are never deleted, so every run is already restored
+    run_id = cv.run_id_of(req)
+    _record(ws, run_id)
+    client_runs.set_run_deleted(ws, run_id, False)
+    return {}
 
 
 def search_runs(ws: Workspace, req: Request) -> dict[str, Any]:
@@ -233,7 +261,11 @@ def search_runs(ws: Workspace, req: Request) -> dict[str, Any]:
     ids = []
     for raw in cv.strings(req, "experiment_ids"):
         ids.append(_experiment(ws, raw).id)
-    records = [] if view == "DELETED_ONLY" else run_search.experiment_runs(ws, ids)
+    records = run_search.experiment_runs(ws, ids)
+    if view != "ALL":
+        deleted = client_runs.deleted_run_ids(ws, [r.id for r in records])
+        keep = view == "DELETED_ONLY"
+        records = [r for r in records if (r.id in deleted) is keep]
     page, token = run_search.search(
         records,
         cv.text(req, "filter"),
@@ -444,6 +476,8 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ("POST", "experiments/update"): update_experiment,
     ("POST", "experiments/delete"): delete_experiment,
     ("POST", "experiments/restore"): restore_experiment,
+    ("POST", "experiments/set-experiment-tag"): set_experiment_tag,
+    ("POST", "experiments/delete-experiment-tag"): delete_experiment_tag,
     ("POST", "runs/create"): create_run,
     ("GET", "runs/get"): get_run,
     ("POST", "runs/update"): update_run,
@@ -459,6 +493,7 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ("GET", "metrics/get-history"): get_metric_history,
     ("GET", "metrics/get-history-bulk-interval"): get_metric_history_bulk_interval,
     ("POST", "logged-models/search"): search_logged_models,
+    **registry.ENDPOINTS,
 }
 
 

@@ -11,7 +11,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
 from jupyter_mlws.entities import Experiment, FileEntry, LatestMetric, RunRecord, RunStatus
-from jupyter_mlws.exceptions import InvalidParameterError, ResourceAlreadyExistsError
+from jupyter_mlws.exceptions import (
+    InvalidParameterError,
+    ResourceAlreadyExistsError,
+    ResourceNotFoundError,
+)
 from jupyter_mlws.tracking import Workspace
 from jupyter_mlws.tracking.liveness import REMOTE_CLIENT_COMPUTE
 from jupyter_mlws.tracking.run_files import clean_artifact_path
@@ -26,14 +30,19 @@ __all__ = [
     "create_experiment",
     "create_run",
     "default_experiment",
+    "delete_experiment_tag",
+    "deleted_run_ids",
     "documents_of",
     "end_run",
+    "experiment_tags_of",
     "latest_metrics_of",
     "log_batch",
     "open_artifact",
     "remove_tags",
     "rename_experiment",
     "restore_experiment",
+    "set_experiment_tag",
+    "set_run_deleted",
     "set_run_status",
     "upload_artifact",
 ]
@@ -177,3 +186,29 @@ def open_artifact(ws: Workspace, run_id: str, path: str) -> tuple[FileEntry, IO[
         if entry.path == target:
             return entry, ws.blobs.open(entry.digest)
     return None
+
+
+# ---- experiment tags and deleted runs (MLflow's lifecycle) -----------------------------
+def set_experiment_tag(ws: Workspace, experiment_id: int, key: str, value: str) -> None:
+    ws.store.get_experiment(experiment_id)
+    ws.store.set_experiment_tag(experiment_id, key, value)
+
+
+def delete_experiment_tag(ws: Workspace, experiment_id: int, key: str) -> None:
+    ws.store.get_experiment(experiment_id)
+    if not ws.store.delete_experiment_tag(experiment_id, key):
+        raise ResourceNotFoundError(f"No tag with name: {key} in experiment {experiment_id}")
+
+
+def experiment_tags_of(ws: Workspace, experiment_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    return ws.store.experiment_tags_of(experiment_ids)
+
+
+def set_run_deleted(ws: Workspace, run_id: str, deleted: bool) -> None:
+    """Soft delete: the run is hidden from the client's searches; its data stay."""
+    ws.store.get_run(run_id)
+    ws.store.set_run_deleted(run_id, deleted)
+
+
+def deleted_run_ids(ws: Workspace, run_ids: Sequence[str]) -> set[str]:
+    return ws.store.deleted_run_ids(run_ids)

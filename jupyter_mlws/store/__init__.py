@@ -14,6 +14,7 @@ from jupyter_mlws.store.logs import LogsMixin
 from jupyter_mlws.store.metrics import MetricSeries, MetricsMixin
 from jupyter_mlws.store.models import ModelsMixin
 from jupyter_mlws.store.pipelines import PipelinesMixin
+from jupyter_mlws.store.registry_meta import RegistryMetaMixin
 from jupyter_mlws.store.runs import RunsMixin
 from jupyter_mlws.store.targets import TargetsMixin
 from jupyter_mlws.store.values import ValuesMixin
@@ -28,6 +29,7 @@ class SqlStore(
     FilesMixin,
     TargetsMixin,
     ModelsMixin,
+    RegistryMetaMixin,
     EndpointsMixin,
     ChangesMixin,
     EnvironmentsMixin,

@@ -196,6 +196,7 @@ models = Table(
     Column("next_version", Integer, nullable=False, server_default=text("1")),
     Column("created_ms", BigInteger, nullable=False),
     Column("updated_ms", BigInteger, nullable=False),
+    Column("description", Text, nullable=True),  # revision 0007
 )
 
 model_versions = Table(
@@ -216,6 +217,10 @@ model_versions = Table(
     Column("snapshot_id", String(64), nullable=True),
     Column("datasets", Text, nullable=False, server_default=text("'[]'")),
     Column("created_ms", BigInteger, nullable=False),
+    # revision 0007: MLflow's stage (None/Staging/Production/Archived) and source URI
+    Column("stage", String(32), nullable=False, server_default=text("'None'")),
+    Column("source", Text, nullable=True),
+    Column("updated_ms", BigInteger, nullable=True),
     UniqueConstraint("model_id", "version", name="uq_model_versions_model_version"),
     Index("ix_model_versions_run", "run_pk"),
 )
@@ -485,4 +490,31 @@ schedule_firings = Table(
     Column("fired_ms", BigInteger, nullable=False),
     Column("run_id", String(32), nullable=True),
     Column("error", Text, nullable=True),
+)
+
+# ---- registered-model tags, experiment tags, deleted runs (revision 0007) -----------
+
+model_tags = Table(
+    "model_tags",
+    metadata,
+    Column("model_id", Integer, ForeignKey("models.id"), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+experiment_tags = Table(
+    "experiment_tags",
+    metadata,
+    Column("experiment_id", Integer, ForeignKey("experiments.id"), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# A run deleted through the MLflow API: hidden from its searches until restored (the
+# run and its data stay; a workspace keeps its runs).
+deleted_runs = Table(
+    "deleted_runs",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
+    Column("deleted_ms", BigInteger, nullable=False),
 )

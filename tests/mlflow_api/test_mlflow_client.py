@@ -282,8 +282,8 @@ def test_bad_input_is_mlflow_errors_never_500(
         urllib.request.urlopen(request, timeout=30)
     refused.value.close()
     assert refused.value.code == 400
-    status, body = _raw(server, "POST", "/api/2.0/mlflow/runs/delete", {"run_id": run.info.run_id})
-    assert (status, body["error_code"]) == (400, "INVALID_PARAMETER_VALUE")
+    status, body = _raw(server, "POST", "/api/2.0/mlflow/runs/delete", {"run_id": "0" * 32})
+    assert (status, body["error_code"]) == (404, "RESOURCE_DOES_NOT_EXIST")
 
 
 def test_inputs_history_interval_and_unknown_runs(
