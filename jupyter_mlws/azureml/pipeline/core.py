@@ -574,29 +574,17 @@ class Schedule(NativeSchedule):
         pipeline_id: str,
         experiment_name: str,
         recurrence: ScheduleRecurrence | None = None,
-        description: str | None = None,
-        pipeline_parameters: Mapping[str, Any] | None = None,
-        wait_for_provisioning: bool = False,
-        wait_timeout: int = 3600,
-        datastore: Any = None,
-        polling_interval: float = 5,
-        data_path_parameter_name: str | None = None,
-        continue_on_step_failure: bool | None = None,
-        path_on_datastore: str | None = None,
-        **_: Any,
+        *args: Any,
+        **kwargs: Any,
     ) -> NativeSchedule:
-        _refuse_v1_only(data_path_parameter_name, continue_on_step_failure)
+        options = _v1_options(args, kwargs)
         return super().create(
             workspace,
             name,
             pipeline_id=pipeline_id,
             experiment_name=experiment_name,
             recurrence=recurrence,
-            description=description,
-            pipeline_parameters=pipeline_parameters,
-            datastore=datastore,
-            polling_interval=polling_interval,
-            path_on_datastore=path_on_datastore,
+            **options,
         )
 
     @classmethod
@@ -607,29 +595,17 @@ class Schedule(NativeSchedule):
         pipeline_endpoint_id: str,
         experiment_name: str,
         recurrence: ScheduleRecurrence | None = None,
-        description: str | None = None,
-        pipeline_parameters: Mapping[str, Any] | None = None,
-        wait_for_provisioning: bool = False,
-        wait_timeout: int = 3600,
-        datastore: Any = None,
-        polling_interval: float = 5,
-        data_path_parameter_name: str | None = None,
-        continue_on_step_failure: bool | None = None,
-        path_on_datastore: str | None = None,
-        **_: Any,
+        *args: Any,
+        **kwargs: Any,
     ) -> NativeSchedule:
-        _refuse_v1_only(data_path_parameter_name, continue_on_step_failure)
+        options = _v1_options(args, kwargs)
         return super().create(
             workspace,
             name,
             pipeline_endpoint_id=pipeline_endpoint_id,
             experiment_name=experiment_name,
             recurrence=recurrence,
-            description=description,
-            pipeline_parameters=pipeline_parameters,
-            datastore=datastore,
-            polling_interval=polling_interval,
-            path_on_datastore=path_on_datastore,
+            **options,
         )
 
     def get_last_pipeline_run(self) -> PipelineRun | None:
@@ -637,11 +613,36 @@ class Schedule(NativeSchedule):
         return None if native is None else PipelineRun(native.workspace, native.id)
 
 
-def _refuse_v1_only(data_path_parameter_name: str | None, continue_on_failure: Any) -> None:
-    if data_path_parameter_name:
+# v1's arguments after ``recurrence``, in v1's order (both create methods share them)
+V1_SCHEDULE_OPTIONS = (
+    "description",
+    "pipeline_parameters",
+    "wait_for_provisioning",
+    "wait_timeout",
+    "datastore",
+    "polling_interval",
+    "data_path_parameter_name",
+    "continue_on_step_failure",
+    "path_on_datastore",
+)
+NATIVE_SCHEDULE_OPTIONS = (
+    "description",
+    "pipeline_parameters",
+    "datastore",
+    "polling_interval",
+    "path_on_datastore",
+)
+
+
+def _v1_options(args: Sequence[Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """v1's positional and keyword options as the native ``create`` takes them; the two
+    v1 has and the native schedules do not are refused by name."""
+    given = {**dict(zip(V1_SCHEDULE_OPTIONS, args)), **kwargs}
+    if given.get("data_path_parameter_name"):
         raise NotAvailableError("Schedule(data_path_parameter_name=)")
-    if continue_on_failure:
+    if given.get("continue_on_step_failure"):
         raise NotAvailableError("Schedule(continue_on_step_failure=True)")
+    return {k: given[k] for k in NATIVE_SCHEDULE_OPTIONS if given.get(k) is not None}
 
 
 TimeZone = placeholder("TimeZone", FEATURE, __name__)
