@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from jupyter_mlws.data.datastore import Datastore
 from jupyter_mlws.data.fingerprint import describe_change, fingerprint, list_matches
-from jupyter_mlws.entities import DatasetFile, DatasetVersion, validate_name
+from jupyter_mlws.entities import DatasetFile, DatasetVersion, RunDatasetLink, validate_name
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceNotFoundError
 
 if TYPE_CHECKING:
@@ -353,6 +353,11 @@ def _version_number(version: int | str) -> int:
     if number < 1:
         raise InvalidParameterError("dataset versions count from 1")
     return number
+
+
+def run_dataset_links(workspace: Workspace, run_id: str) -> Sequence[RunDatasetLink]:
+    """The dataset versions run ``run_id`` read and wrote (its lineage)."""
+    return workspace.store.run_datasets(run_id)
 
 
 def from_version(workspace: Workspace, info: DatasetVersion) -> FileDataset | TabularDataset:

@@ -203,7 +203,7 @@ def v1_dataset(ds: native.AbstractDataset) -> FileDataset | TabularDataset:
 def registered_datasets(workspace: Workspace) -> dict[str, FileDataset | TabularDataset]:
     """``ws.datasets``: the latest version of each named dataset."""
     found: dict[str, FileDataset | TabularDataset] = {}
-    for info in workspace.store.list_dataset_versions():
+    for info in native.Dataset.list(workspace):
         if info.name.startswith(ANONYMOUS_PREFIX):
             continue
         found[info.name] = v1_dataset(native.from_version(workspace, info))
@@ -212,10 +212,10 @@ def registered_datasets(workspace: Workspace) -> dict[str, FileDataset | Tabular
 
 def iter_run_datasets(workspace: Workspace, run_id: str, direction: str) -> Iterator[Any]:
     """(link, v1 dataset) for each dataset version the run read or wrote."""
-    for link in workspace.store.run_datasets(run_id):
+    for link in native.run_dataset_links(workspace, run_id):
         if link.direction == direction:
-            info = workspace.store.get_dataset_version(link.dataset, link.version)
-            yield link, v1_dataset(native.from_version(workspace, info))
+            dataset = native.Dataset.get_by_name(workspace, link.dataset, link.version)
+            yield link, v1_dataset(dataset)
 
 
 def input_datasets(run: Any) -> dict[str, Any]:
@@ -229,8 +229,8 @@ def input_datasets(run: Any) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name, entry in entries.items():
         if entry.get("mode") == "direct":
-            info = run.workspace.store.get_dataset_version(entry["dataset"], int(entry["version"]))
-            found[name] = v1_dataset(native.from_version(run.workspace, info))
+            dataset = native.Dataset.get_by_name(run.workspace, entry["dataset"], entry["version"])
+            found[name] = v1_dataset(dataset)
         else:
             found[name] = str(entry["path"])
     return found
