@@ -11,12 +11,15 @@ import click
 from jupyter_mlws.cli.app import cli
 from jupyter_mlws.cli.context import CliContext
 from jupyter_mlws.exceptions import MlwsError
+from jupyter_mlws.services.activity import acting
 
 
-def invoke(args: Sequence[str], obj: CliContext | None = None) -> int:
-    """Run one command; return its exit code. Shared by ``main`` and ``%mlws``."""
+def invoke(args: Sequence[str], obj: CliContext | None = None, door: str = "cli") -> int:
+    """Run one command; return its exit code. Shared by ``main`` and ``%mlws`` (which
+    passes its own ``door``: the activity log says which one a change came through)."""
     try:
-        cli.main(list(args), prog_name="mlws", standalone_mode=False, obj=obj or CliContext())
+        with acting(door):
+            cli.main(list(args), prog_name="mlws", standalone_mode=False, obj=obj or CliContext())
     except MlwsError as exc:
         _error(exc.message)
         return 1

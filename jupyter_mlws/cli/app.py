@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "pipeline": "jupyter_mlws.cli.pipeline_cmds:pipeline",
     "schedule": "jupyter_mlws.cli.schedule_cmds:schedule",
     "scheduler": "jupyter_mlws.cli.schedule_cmds:scheduler",
+    "activity": "jupyter_mlws.cli.activity_cmds:activity",
 }
 
 

@@ -129,7 +129,8 @@ def start_target(ws: Workspace, name: str) -> dict[str, Any]:
     if row["config"].get("managed"):
         from jupyter_mlws.compute.dask_cluster import start_cluster
 
-        start_cluster(ws, name)
+        start_cluster(ws, name)  # the cluster's own process records it Running
+        ws.store.record_activity("compute", "start", name)
     from jupyter_mlws.compute.targets import get_target
 
     get_target(ws, name).dispatch()

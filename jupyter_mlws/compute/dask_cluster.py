@@ -115,7 +115,7 @@ def stop_cluster(ws: Workspace, name: str, timeout: float = STOP_TIMEOUT_S) -> d
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
     final = {"status": "Stopped", "reason": "stopped by request"}
-    ws.store.update_target(name, state=final)
+    ws.store.update_target(name, state=final, activity="stop")
     return final
 
 

@@ -138,4 +138,4 @@ class GatewayTarget(DaskTarget):
                 raise ComputeUnavailableError(f"Dask Gateway {self.url}: {exc}") from exc
             with _lock:
                 _clusters.pop((self.url, recorded), None)
-        self.ws.store.update_target(self.name, state={"status": "Attached"})
+        self.ws.store.update_target(self.name, state={"status": "Attached"}, activity="stop")

@@ -110,7 +110,7 @@ class MlwsMagics:
             ctx.output = NotebookOutput(ctx.workspace)
         errors = io.StringIO()
         with contextlib.redirect_stderr(errors):
-            code = invoke(words, obj=ctx)
+            code = invoke(words, obj=ctx, door="magics")
         if code != 0:
             lines = errors.getvalue().strip().splitlines() or [f"exit code {code}"]
             raise MagicError(lines[-1].removeprefix("mlws: error: "), "\n".join(lines[:-1]))

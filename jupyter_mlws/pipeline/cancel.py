@@ -39,6 +39,10 @@ def cancel_pipeline(ws: Workspace, pipeline_run_id: str) -> None:
         return
     cancel_steps(ws, pipeline_run_id)
     if record.status is RunStatus.QUEUED:
-        ws.store.transition(pipeline_run_id, RunStatus.CANCELED, only_from=[RunStatus.QUEUED])
+        ws.store.transition(
+            pipeline_run_id, RunStatus.CANCELED, only_from=[RunStatus.QUEUED], activity="cancel"
+        )
     else:
-        ws.store.transition(pipeline_run_id, RunStatus.CANCEL_REQUESTED, only_from=_ACTIVE)
+        ws.store.transition(
+            pipeline_run_id, RunStatus.CANCEL_REQUESTED, only_from=_ACTIVE, activity="cancel"
+        )

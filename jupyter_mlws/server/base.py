@@ -20,6 +20,7 @@ from tornado.web import HTTPError
 from jupyter_mlws.exceptions import InvalidParameterError, MlwsError
 from jupyter_mlws.jsonable import dumps
 from jupyter_mlws.server.service import MlwsService
+from jupyter_mlws.services.activity import acting
 
 T = TypeVar("T")
 
@@ -56,6 +57,8 @@ class MlwsHandler(ExtensionHandlerMixin, APIHandler):
     """Base of every ``/mlws/api/v1`` handler (``auth_resource`` is checked by @authorized)."""
 
     auth_resource = "mlws"
+    front_door = "rest"
+    """What the activity log names as the door of the changes this handler makes."""
 
     @property
     def service(self) -> MlwsService:
@@ -63,9 +66,21 @@ class MlwsHandler(ExtensionHandlerMixin, APIHandler):
         return service
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run blocking work (the store, snapshots, clusters) off the event loop."""
+        """Run blocking work (the store, snapshots, clusters) off the event loop, as the
+        request's Jupyter user through this handler's door (for the activity log)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.service.pool, partial(fn, *args, **kwargs))
+        work = partial(_acting, self.front_door, self.jupyter_user(), fn, *args, **kwargs)
+        return await loop.run_in_executor(self.service.pool, work)
+
+    def jupyter_user(self) -> str | None:
+        """The server's identity of the request's user. A shared token identifies nobody
+        (jupyter_server makes up an anonymous user per request): then ``None``, which
+        the activity log reads as the server's OS user."""
+        user = self.current_user
+        if str(getattr(user, "name", "")).startswith("Anonymous "):
+            return None
+        name = getattr(user, "username", None)
+        return str(name) if name else None
 
     # ---- input -------------------------------------------------------------------------
     def query(self, name: str, default: str | None = None) -> str | None:
@@ -137,6 +152,11 @@ class MlwsHandler(ExtensionHandlerMixin, APIHandler):
             self.log.info("mlws %s %s: %s", self.request.method, self.request.path, value)
             return
         super().log_exception(typ, value, tb)
+
+
+def _acting(door: str, user: str | None, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    with acting(door, user):
+        return fn(*args, **kwargs)
 
 
 def _bounded(name: str, raw: str | None, default: int, low: int, high: int) -> int:

@@ -38,6 +38,8 @@ _STATUS = {
 
 
 class MlflowBaseHandler(MlwsHandler):
+    front_door = "mlflow"
+
     def request_fields(self) -> dict[str, Any]:
         """A GET's query arguments (repeated keys as lists), else the JSON body."""
         if self.request.method == "GET":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jupyter_mlws.server import activity_handlers as act
 from jupyter_mlws.server import data_handlers as d
 from jupyter_mlws.server import endpoint_handlers as ep
 from jupyter_mlws.server import environments as env
@@ -67,6 +68,7 @@ def route_table() -> list[tuple[str, Any]]:
         (f"schedules/{_ID}", sc.ScheduleHandler),
         (f"schedules/{_ID}/enable", sc.ScheduleEnableHandler),
         (f"schedules/{_ID}/disable", sc.ScheduleDisableHandler),
+        ("activity", act.ActivityHandler),
     ]
     table = [(f"/{API_PREFIX}/{pattern}", handler) for pattern, handler in routes]
     table.append((f"/{API_PREFIX}/(.*)", h.NotFoundHandler))

@@ -32,7 +32,7 @@ def regenerate_key(store: SqlStore, layout: EndpointLayout, name: str, slot: str
     if slot not in SLOTS:
         raise InvalidParameterError(f"key slot must be one of {', '.join(SLOTS)}, got {slot!r}")
     key = new_key()
-    store.set_endpoint_key_hash(name, slot, hash_key(key))
+    store.set_endpoint_key_hash(name, slot, hash_key(key), activity="regenerate_key")
     write_keys_file(store, layout, name)
     return key
 

@@ -149,7 +149,7 @@ def update(
         if workers < 1:
             raise InvalidParameterError("an endpoint needs at least 1 worker")
         record = dataclasses.replace(record, workers=workers)  # recorded once it serves
-    _launch(ws, record, versions, settings, wait_s)
+    _launch(ws, record, versions, settings, wait_s, activity="update")
     return ws.store.get_endpoint(name)
 
 
@@ -167,14 +167,14 @@ def start(
     layout = EndpointLayout.of(ws.root, name)
     endpoint_keys.write_keys_file(ws.store, layout, name)
     versions = resolve_models(ws, record.models)
-    _launch(ws, record, versions, Settings.from_dict(record.config), wait_s)
+    _launch(ws, record, versions, Settings.from_dict(record.config), wait_s, activity="start")
     return ws.store.get_endpoint(name)
 
 
 def stop(ws: Workspace, name: str) -> EndpointRecord:
     record = ws.store.get_endpoint(name)
     _terminate(record)
-    return ws.store.update_endpoint(name, state=EndpointState.STOPPED, pid=None)
+    return ws.store.update_endpoint(name, state=EndpointState.STOPPED, pid=None, activity="stop")
 
 
 def delete(ws: Workspace, name: str) -> None:
@@ -244,7 +244,10 @@ def _launch(
     versions: Sequence[ModelVersion],
     settings: Settings,
     wait_s: float,
+    activity: str | None = None,
 ) -> None:
+    """``activity``: the user's act to log once the endpoint serves (a first deploy was
+    logged when its record was created)."""
     layout = EndpointLayout.of(ws.root, record.name)
     generation = max(record.generation, _last_generation(layout)) + 1
     config = prepare_generation(
@@ -287,6 +290,7 @@ def _launch(
             config=settings.to_dict(),
             error=None,
             models=[(v.name, v.version) for v in versions],
+            activity=activity,
         )
         layout.prune_generations(generation)
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jupyter_mlws.permissions import AccessModes
+from jupyter_mlws.store.activity import ActivityMixin
 from jupyter_mlws.store.changes import ChangesMixin
 from jupyter_mlws.store.data import DataMixin
 from jupyter_mlws.store.endpoints import EndpointsMixin
@@ -35,6 +36,7 @@ class SqlStore(
     EnvironmentsMixin,
     DataMixin,
     PipelinesMixin,
+    ActivityMixin,
 ):
     """Every query of the workspace database, one concept module per mixin."""
 

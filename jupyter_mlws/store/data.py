@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -25,6 +26,7 @@ from jupyter_mlws.exceptions import (
     ResourceNotFoundError,
 )
 from jupyter_mlws.store import schema as t
+from jupyter_mlws.store.activity import log_activity
 from jupyter_mlws.store.base import StoreBase, dumps, loads
 
 DIRECTIONS = ("input", "output")
@@ -49,6 +51,8 @@ class DataMixin(StoreBase):
                     .where(s.name == name)
                     .values(ciphertext=ciphertext, updated_ms=now)
                 )
+            # the name only: the value never reaches the activity log
+            log_activity(conn, "secret", "create" if found is None else "update", name)
 
     def get_secret_ciphertext(self, name: str) -> bytes:
         with self.read() as conn:
@@ -68,6 +72,8 @@ class DataMixin(StoreBase):
     def delete_secret(self, name: str) -> None:
         with self.write() as conn:
             result = conn.execute(delete(t.secrets).where(t.secrets.c.name == name))
+            if result.rowcount:
+                log_activity(conn, "secret", "delete", name)
         if result.rowcount == 0:
             raise ResourceNotFoundError(f"secret {name!r} does not exist in the key vault")
 
@@ -94,6 +100,10 @@ class DataMixin(StoreBase):
                         name=name, url=url, options=dumps(dict(options)), created_ms=now_ms()
                     )
                 )
+            # option names only: an option may hold a credential
+            changes = {"url": _without_credentials(url), "options": sorted(options)}
+            action = "create" if found is None else "update"
+            log_activity(conn, "datastore", action, name, changes)
         return self.get_datastore(name)
 
     def get_datastore(self, name: str) -> DatastoreRecord:
@@ -121,6 +131,8 @@ class DataMixin(StoreBase):
                     "it cannot be deleted"
                 )
             result = conn.execute(delete(t.datastores).where(t.datastores.c.name == name))
+            if result.rowcount:
+                log_activity(conn, "datastore", "delete", name)
         if result.rowcount == 0:
             raise ResourceNotFoundError(f"datastore {name!r} does not exist")
 
@@ -200,6 +212,8 @@ class DataMixin(StoreBase):
                     created_ms=now,
                 )
             )
+            changes = {"version": version, "datastore": datastore, "files": len(files)}
+            log_activity(conn, "dataset", "create", f"{name}:{version}", changes)
             return self._dataset_version(conn, name, version), True
 
     def get_dataset_version(self, name: str, version: int | None = None) -> DatasetVersion:
@@ -347,6 +361,14 @@ class DataMixin(StoreBase):
             "models": models,
             "endpoints": endpoints,
         }
+
+
+def _without_credentials(url: str) -> str:
+    """``scheme://user:password@host/…`` as ``scheme://host/…``."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def run_input_refs(conn: Connection, run_pk: int) -> list[str]:

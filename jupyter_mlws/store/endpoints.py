@@ -19,6 +19,7 @@ from jupyter_mlws.entities import (
 )
 from jupyter_mlws.exceptions import ResourceAlreadyExistsError, ResourceNotFoundError
 from jupyter_mlws.store import schema as t
+from jupyter_mlws.store.activity import log_activity
 from jupyter_mlws.store.base import StoreBase, dumps, loads
 
 ModelRef = tuple[str, int]
@@ -77,6 +78,8 @@ class EndpointsMixin(StoreBase):
                 )
                 assert result.inserted_primary_key is not None
                 self._set_models(conn, int(result.inserted_primary_key[0]), models)
+                changes = {"models": [f"{m}:{v}" for m, v in models], "auth": auth}
+                log_activity(conn, "endpoint", "create", name, changes)
         except IntegrityError:
             raise ResourceAlreadyExistsError(f"endpoint {name!r} already exists") from None
         return self.get_endpoint(name)
@@ -95,9 +98,15 @@ class EndpointsMixin(StoreBase):
             return self._endpoint_records(conn, None)
 
     def update_endpoint(
-        self, name: str, *, models: Sequence[ModelRef] | None = None, **fields: Any
+        self,
+        name: str,
+        *,
+        models: Sequence[ModelRef] | None = None,
+        activity: str | None = None,
+        **fields: Any,
     ) -> EndpointRecord:
-        """Set some columns (``state``, ``pid``, ``port``, ``config``, ``error``, …)."""
+        """Set some columns (``state``, ``pid``, ``port``, ``config``, ``error``, …); a
+        user's act (``activity="update"``, ``"stop"``, …) goes to the activity log."""
         unknown = set(fields) - _FIELDS
         if unknown:
             raise TypeError(f"unknown endpoint fields: {sorted(unknown)}")
@@ -115,6 +124,13 @@ class EndpointsMixin(StoreBase):
             )
             if models is not None:
                 self._set_models(conn, endpoint_id, models)
+            if activity is not None:
+                changes: dict[str, Any] = {
+                    k: values[k] for k in ("workers", "state") if k in values
+                }
+                if models is not None:
+                    changes["models"] = [f"{m}:{v}" for m, v in models]
+                log_activity(conn, "endpoint", activity, name, changes)
         return self.get_endpoint(name)
 
     def delete_endpoint(self, name: str) -> None:
@@ -123,9 +139,13 @@ class EndpointsMixin(StoreBase):
             for table in (t.endpoint_models, t.endpoint_keys, t.endpoint_metrics):
                 conn.execute(delete(table).where(table.c.endpoint_id == endpoint_id))
             conn.execute(delete(t.endpoints).where(t.endpoints.c.id == endpoint_id))
+            log_activity(conn, "endpoint", "delete", name)
 
     # ---- keys (hashes only) ----------------------------------------------------------
-    def set_endpoint_key_hash(self, name: str, slot: str, key_hash: str) -> None:
+    def set_endpoint_key_hash(
+        self, name: str, slot: str, key_hash: str, activity: str | None = None
+    ) -> None:
+        """``activity``: a user's act to log (a regenerated key: its slot, never the key)."""
         k = t.endpoint_keys.c
         with self.write() as conn:
             endpoint_id = self._endpoint_id(conn, name)
@@ -137,6 +157,8 @@ class EndpointsMixin(StoreBase):
                     endpoint_id=endpoint_id, slot=slot, key_hash=key_hash, created_ms=now_ms()
                 )
             )
+            if activity is not None:
+                log_activity(conn, "endpoint", activity, name, {"key": slot})
 
     def endpoint_key_hashes(self, name: str) -> dict[str, str]:
         k = t.endpoint_keys.c

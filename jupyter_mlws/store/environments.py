@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from jupyter_mlws.entities import now_ms
 from jupyter_mlws.exceptions import ResourceNotFoundError
 from jupyter_mlws.store import schema as t
+from jupyter_mlws.store.activity import log_activity
 from jupyter_mlws.store.base import StoreBase
 
 EnvironmentRow = dict[str, Any]
@@ -49,6 +50,8 @@ class EnvironmentsMixin(StoreBase):
                     )
                 except IntegrityError:  # another writer took that number: look again
                     continue
+                changes = {"version": int(top or 0) + 1}
+                log_activity(conn, "environment", "create", f"{name}:{int(top or 0) + 1}", changes)
             return self.get_environment(name, int(top or 0) + 1)
         raise RuntimeError(f"could not register environment {name!r}: too much contention")
 
@@ -120,6 +123,9 @@ class EnvironmentsMixin(StoreBase):
             query = query.where(_env.c.version == version)
         with self.write() as conn:
             done = int(conn.execute(query).rowcount)
+            if done:
+                what = f"{name}:{version}" if version is not None else name
+                log_activity(conn, "environment", "delete", what, {"versions": done})
         if not done:
             what = f"{name}:{version}" if version is not None else name
             raise ResourceNotFoundError(f"environment {what!r} does not exist")

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from jupyter_mlws.entities import Experiment, now_ms, validate_name
 from jupyter_mlws.exceptions import ResourceAlreadyExistsError, ResourceNotFoundError
 from jupyter_mlws.store import schema as t
+from jupyter_mlws.store.activity import log_activity
 from jupyter_mlws.store.base import StoreBase
 
 
@@ -30,6 +31,7 @@ class ExperimentsMixin(StoreBase):
         try:
             with self.write() as conn:
                 conn.execute(insert(t.experiments).values(name=name, created_ms=now_ms()))
+                log_activity(conn, "experiment", "create", name)
         except IntegrityError:
             pass  # created concurrently by another process: fine, read it back
         found = self.find_experiment(name)
@@ -91,6 +93,7 @@ class ExperimentsMixin(StoreBase):
             conn.execute(
                 update(t.experiments).where(t.experiments.c.id == exp.id).values(archived=True)
             )
+            log_activity(conn, "experiment", "archive", exp.name, {"id": exp.id})
         return self.get_experiment(exp.id)
 
     def restore_experiment(self, ref: int | str) -> Experiment:
@@ -104,6 +107,7 @@ class ExperimentsMixin(StoreBase):
             conn.execute(
                 update(t.experiments).where(t.experiments.c.id == exp.id).values(archived=False)
             )
+            log_activity(conn, "experiment", "restore", exp.name, {"id": exp.id})
         return self.get_experiment(exp.id)
 
     def rename_experiment(self, ref: int | str, new_name: str) -> Experiment:
@@ -116,6 +120,8 @@ class ExperimentsMixin(StoreBase):
                 conn.execute(
                     update(t.experiments).where(t.experiments.c.id == exp.id).values(name=new_name)
                 )
+                changes = {"id": exp.id, "name": [exp.name, new_name]}
+                log_activity(conn, "experiment", "update", new_name, changes)
         except IntegrityError:
             raise ResourceAlreadyExistsError(f"experiment {new_name!r} already exists") from None
         return self.get_experiment(exp.id)

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Select, delete, exists, func, insert, select,
 from jupyter_mlws.entities import FileEntry, ModelVersion, now_ms, validate_name
 from jupyter_mlws.exceptions import ResourceConflictError, ResourceNotFoundError
 from jupyter_mlws.store import schema as t
+from jupyter_mlws.store.activity import log_activity
 from jupyter_mlws.store.base import StoreBase, dumps, loads
 from jupyter_mlws.store.data import run_input_refs
 
@@ -73,6 +74,10 @@ class ModelsMixin(StoreBase):
             )
             self._write_model_kv(conn, "tags", pk, tags or {})
             self._write_model_kv(conn, "properties", pk, properties or {})
+            changes = {"version": version, "files": len(files), "tags": dict(tags or {})}
+            if run_id is not None:
+                changes["run_id"] = run_id
+            log_activity(conn, "model", "create", f"{name}:{version}", changes)
         return self.get_model_version(name, version)
 
     def _run_lineage(self, conn: Connection, run_id: str | None) -> dict[str, Any]:
@@ -131,6 +136,10 @@ class ModelsMixin(StoreBase):
             if keys:
                 tags = t.model_version_tags
                 conn.execute(delete(tags).where(tags.c.version_pk == pk, tags.c.key.in_(keys)))
+            changes: dict[str, Any] = {"tags": dict(set_)}
+            if keys:
+                changes["removed_tags"] = keys
+            log_activity(conn, "model", "update", f"{name}:{version}", changes)
         return self.get_model_version(name, version)
 
     def set_model_alias(self, name: str, alias: str, version: int) -> ModelVersion:
@@ -145,6 +154,7 @@ class ModelsMixin(StoreBase):
                     model_id=model_id, alias=alias, version_pk=pk, updated_ms=now_ms()
                 )
             )
+            log_activity(conn, "model", "update", f"{name}:{version}", {"alias": alias})
         return self.get_model_version(name, version)
 
     def delete_model_alias(self, name: str, alias: str) -> None:
@@ -154,6 +164,8 @@ class ModelsMixin(StoreBase):
             done = conn.execute(
                 delete(t.model_aliases).where(a.model_id == model_id, a.alias == alias)
             ).rowcount
+            if done:
+                log_activity(conn, "model", "update", name, {"removed_alias": alias})
         if not done:
             raise ResourceNotFoundError(f"model {name!r} has no alias {alias!r}")
 
@@ -185,6 +197,7 @@ class ModelsMixin(StoreBase):
             ):
                 conn.execute(delete(table).where(table.c.version_pk == pk))
             conn.execute(delete(t.model_versions).where(t.model_versions.c.pk == pk))
+            log_activity(conn, "model", "delete", f"{name}:{version}")
 
     # ---- read -----------------------------------------------------------------------
     def get_model_version(

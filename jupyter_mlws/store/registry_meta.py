@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,7 @@ from jupyter_mlws.exceptions import (
     ResourceNotFoundError,
 )
 from jupyter_mlws.store import schema as t
+from jupyter_mlws.store.activity import log_activity
 from jupyter_mlws.store.base import StoreBase
 
 STAGES = ("None", "Staging", "Production", "Archived")
@@ -62,6 +64,7 @@ class RegistryMetaMixin(StoreBase):
                 )
                 assert result.inserted_primary_key is not None
                 self._write_model_tags(conn, int(result.inserted_primary_key[0]), tags or {})
+                log_activity(conn, "model", "create", name, {"tags": dict(tags or {})})
         except IntegrityError:
             raise ResourceAlreadyExistsError(
                 f"Registered Model (name={name}) already exists."
@@ -85,6 +88,7 @@ class RegistryMetaMixin(StoreBase):
                 .where(t.models.c.id == model_id)
                 .values(description=description, updated_ms=now_ms())
             )
+            log_activity(conn, "model", "update", name, {"description": description})
         return self.get_registered_model(name)
 
     def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
@@ -104,6 +108,7 @@ class RegistryMetaMixin(StoreBase):
                 .where(t.models.c.id == model_id)
                 .values(name=new_name, updated_ms=now_ms())
             )
+            log_activity(conn, "model", "update", new_name, {"name": [name, new_name]})
         return self.get_registered_model(new_name)
 
     def delete_registered_model(self, name: str) -> None:
@@ -119,16 +124,19 @@ class RegistryMetaMixin(StoreBase):
             conn.execute(delete(t.model_versions).where(v.model_id == model_id))
             conn.execute(delete(t.model_tags).where(t.model_tags.c.model_id == model_id))
             conn.execute(delete(t.models).where(t.models.c.id == model_id))
+            log_activity(conn, "model", "delete", name, {"versions": len(pks)})
 
     def set_registered_model_tag(self, name: str, key: str, value: str) -> None:
         with self.write() as conn:
             self._write_model_tags(conn, self._registered_id(conn, name), {key: value})
+            log_activity(conn, "model", "update", name, {"tags": {key: value}})
 
     def delete_registered_model_tag(self, name: str, key: str) -> None:
         mt = t.model_tags.c
         with self.write() as conn:
             model_id = self._registered_id(conn, name)
             conn.execute(delete(t.model_tags).where(mt.model_id == model_id, mt.key == key))
+            log_activity(conn, "model", "update", name, {"removed_tags": [key]})
 
     # ---- versions ---------------------------------------------------------------------
     def version_meta(self, refs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], VersionMeta]:
@@ -181,6 +189,9 @@ class RegistryMetaMixin(StoreBase):
                         .values(stage="Archived", updated_ms=now)
                     )
             conn.execute(update(t.model_versions).where(v.pk == pk).values(**values))
+            shown: dict[str, Any] = {k: values[k] for k in ("description", "stage") if k in values}
+            if shown:  # a source alone is part of creating the version
+                log_activity(conn, "model", "update", f"{name}:{version}", shown)
             conn.execute(update(t.models).where(t.models.c.id == model_id).values(updated_ms=now))
 
     # ---- experiment tags --------------------------------------------------------------
@@ -194,6 +205,9 @@ class RegistryMetaMixin(StoreBase):
             conn.execute(
                 insert(t.experiment_tags).values(experiment_id=experiment_id, key=key, value=value)
             )
+            name = self._experiment_name(conn, experiment_id)
+            changes = {"id": experiment_id, "tags": {key: value}}
+            log_activity(conn, "experiment", "update", name, changes)
 
     def delete_experiment_tag(self, experiment_id: int, key: str) -> bool:
         et = t.experiment_tags.c
@@ -201,6 +215,10 @@ class RegistryMetaMixin(StoreBase):
             done = conn.execute(
                 delete(t.experiment_tags).where(et.experiment_id == experiment_id, et.key == key)
             ).rowcount
+            if done:
+                name = self._experiment_name(conn, experiment_id)
+                changes = {"id": experiment_id, "removed_tags": [key]}
+                log_activity(conn, "experiment", "update", name, changes)
         return bool(done)
 
     def experiment_tags_of(self, experiment_ids: Iterable[int]) -> dict[int, dict[str, str]]:
@@ -222,6 +240,7 @@ class RegistryMetaMixin(StoreBase):
             conn.execute(delete(t.deleted_runs).where(t.deleted_runs.c.run_pk == pk))
             if deleted:
                 conn.execute(insert(t.deleted_runs).values(run_pk=pk, deleted_ms=now_ms()))
+            log_activity(conn, "run", "delete" if deleted else "restore", run_id)
 
     def deleted_run_ids(self, run_ids: Sequence[str]) -> set[str]:
         """Which of these runs are deleted."""
@@ -235,6 +254,11 @@ class RegistryMetaMixin(StoreBase):
             return set(conn.execute(query).scalars()) & set(run_ids)
 
     # ---- helpers ----------------------------------------------------------------------
+    def _experiment_name(self, conn: Connection, experiment_id: int) -> str:
+        e = t.experiments.c
+        found = conn.execute(select(e.name).where(e.id == experiment_id)).scalar()
+        return str(found if found is not None else experiment_id)
+
     def _registered_id(self, conn: Connection, name: str) -> int:
         found = conn.execute(select(t.models.c.id).where(t.models.c.name == name)).scalar()
         if found is None:

@@ -23,6 +23,7 @@ from jupyter_mlws.exceptions import (
     ResourceNotFoundError,
 )
 from jupyter_mlws.store import schema as t
+from jupyter_mlws.store.activity import log_activity
 from jupyter_mlws.store.base import dumps, dumps_value
 from jupyter_mlws.store.run_queries import KV_TABLES, RunQueriesMixin
 
@@ -103,11 +104,13 @@ class RunsMixin(RunQueriesMixin):
         *,
         only_from: Iterable[RunStatus] | None = None,
         error: Mapping[str, Any] | None = None,
+        activity: str | None = None,
         **fields: Any,
     ) -> bool:
         """Compare-and-set the status; returns False when the run was not in ``only_from``.
 
-        Terminal states are final: a run that already ended is never changed.
+        Terminal states are final: a run that already ended is never changed. A user's
+        act (``activity="cancel"``) is recorded in the activity log when it changed the run.
         """
         now = now_ms()
         values: dict[str, Any] = {"status": status.value, "updated_ms": now, **fields}
@@ -131,6 +134,8 @@ class RunsMixin(RunQueriesMixin):
             changed = conn.execute(stmt).rowcount > 0
             if not changed:
                 self.run_pk(conn, run_id)  # raises for an unknown run
+            elif activity is not None:
+                log_activity(conn, "run", activity, run_id, {"status": status.value})
         return changed
 
     def reopen_run(self, run_id: str, definition: Mapping[str, Any]) -> bool:

@@ -518,3 +518,23 @@ deleted_runs = Table(
     Column("run_pk", Integer, ForeignKey("runs.pk"), primary_key=True),
     Column("deleted_ms", BigInteger, nullable=False),
 )
+
+# ---- the activity log (revision 0008) -----------------------------------------------
+
+# Who changed what, when and through which front door: one row per create, update or
+# delete, written in the transaction of the change. ``changes`` is JSON of what changed
+# (names of secrets, never their values).
+activity = Table(
+    "activity",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("time_ms", BigInteger, nullable=False),
+    Column("user_name", String(256), nullable=False),
+    Column("door", String(32), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("name", String(512), nullable=False),
+    Column("changes", Text, nullable=False, server_default=text("'{}'")),
+    Index("ix_activity_time", "time_ms"),
+    Index("ix_activity_kind_time", "kind", "time_ms"),
+)

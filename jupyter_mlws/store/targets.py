@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from jupyter_mlws.entities import now_ms
 from jupyter_mlws.exceptions import ResourceAlreadyExistsError, ResourceNotFoundError
 from jupyter_mlws.store import schema as t
+from jupyter_mlws.store.activity import log_activity
 from jupyter_mlws.store.base import StoreBase, dumps, loads
 
 TargetRow = dict[str, Any]
@@ -43,6 +44,7 @@ class TargetsMixin(StoreBase):
                     updated_ms=now,
                 )
             )
+            log_activity(conn, "compute", "create", name, {"type": type_})
         return self.get_target(name)
 
     def get_target(self, name: str) -> TargetRow:
@@ -65,7 +67,9 @@ class TargetsMixin(StoreBase):
         *,
         config: dict[str, Any] | None = None,
         state: dict[str, Any] | None = None,
+        activity: str | None = None,
     ) -> None:
+        """``activity``: a user's act (``"start"``, ``"stop"``, …) to log with the change."""
         values: dict[str, Any] = {"updated_ms": now_ms()}
         if config is not None:
             values["config"] = dumps(config)
@@ -75,6 +79,9 @@ class TargetsMixin(StoreBase):
             done = conn.execute(
                 update(t.compute_targets).where(t.compute_targets.c.name == name).values(**values)
             ).rowcount
+            if done and activity is not None:
+                status = (state or {}).get("status")
+                log_activity(conn, "compute", activity, name, {"status": status} if status else {})
         if not done:
             raise ResourceNotFoundError(f"compute target {name!r} does not exist")
 
@@ -83,5 +90,7 @@ class TargetsMixin(StoreBase):
             done = conn.execute(
                 delete(t.compute_targets).where(t.compute_targets.c.name == name)
             ).rowcount
+            if done:
+                log_activity(conn, "compute", "delete", name)
         if not done:
             raise ResourceNotFoundError(f"compute target {name!r} does not exist")

@@ -222,11 +222,14 @@ class Run(RunLogging, RunFiles, RunModels, RunData):
         store = self.workspace.store
         if record.status.is_active and record.compute != "interactive":
             store.transition(
-                self.id, RunStatus.CANCEL_REQUESTED, only_from=[s for s in RunStatus if s.is_active]
+                self.id,
+                RunStatus.CANCEL_REQUESTED,
+                only_from=[s for s in RunStatus if s.is_active],
+                activity="cancel",
             )
         else:
             self.flush()
-            self._end(RunStatus.CANCELED)
+            self._end(RunStatus.CANCELED, activity="cancel")
         self.refresh()
 
     @property
@@ -239,14 +242,19 @@ class Run(RunLogging, RunFiles, RunModels, RunData):
             return self._working_dir
         return None
 
-    def _end(self, status: RunStatus, error: Mapping[str, Any] | None = None) -> None:
+    def _end(
+        self,
+        status: RunStatus,
+        error: Mapping[str, Any] | None = None,
+        activity: str | None = None,
+    ) -> None:
         if self._sampler is not None:
             self._sampler.stop()  # its last sample lands before the run ends
             self._sampler = None
         if self._owned and self._working_dir is not None:
             self._collect_outputs(self._working_dir)
             self._working_dir = None  # once: a second end must not collect again
-        self.workspace.store.transition(self.id, status, error=error)
+        self.workspace.store.transition(self.id, status, error=error, activity=activity)
         get_writer().unwatch(self.id)
         get_writer().release(self.id)
         self.refresh()
