@@ -24,6 +24,7 @@ import {
   IWorkspaceInfo
 } from './types';
 import { IEnvironmentVersion } from './environmentTypes';
+import { IActivityEntry, IActivityQuery } from './activityTypes';
 import { IPipelineRunView, ISweepView } from './kindTypes';
 
 export const API_PREFIX = 'mlws/api/v1';
@@ -193,6 +194,12 @@ export class MlwsClient {
 
   computeAction(name: string, action: 'start' | 'stop'): Promise<IComputeTarget> {
     return this.post(`compute/${seg(name)}/${action}`);
+  }
+
+  /** The activity log, newest first. */
+  async activity(query: IActivityQuery = {}): Promise<IActivityEntry[]> {
+    const path = `activity${buildQuery({ ...query })}`;
+    return (await this.get<{ activity: IActivityEntry[] }>(path)).activity;
   }
 
   async notebookParameters(path: string): Promise<INotebookParameter[]> {

@@ -4,6 +4,7 @@ import { IComputeTarget, IRun } from '../api/types';
 import { SidebarModel } from '../models/sidebar';
 import { ErrorNote, Section } from './common';
 import { EnvironmentsSection } from './EnvironmentsSection';
+import { ActivitySection } from './ActivitySection';
 import { RunList } from './RunList';
 
 export interface ISidebarActions {
@@ -131,6 +132,7 @@ export function Sidebar(props: {
         </ul>
       </Section>
       <EnvironmentsSection environments={model.environments} />
+      <ActivitySection client={model.client} />
     </div>
   );
 }
