@@ -84,3 +84,14 @@ async def test_bad_filters_are_400(api: Api) -> None:
         reply = await api("GET", "activity", params=params)
         assert reply.status == 400, params
         assert reply.json["error_code"] == "INVALID_PARAMETER_VALUE"
+
+
+async def test_a_run_canceled_over_rest_is_logged_once(workspace: Workspace, api: Api) -> None:
+    run = workspace.experiment("exp").start_logging()
+    for _ in range(2):  # the second cancel changes nothing, so logs nothing
+        assert (await api("POST", f"runs/{run.id}/cancel")).status == 200
+    runs = (await api("GET", "activity", params={"kind": "run"})).json["activity"]
+    assert [(e["action"], e["name"], e["user"], e["door"]) for e in runs] == [
+        ("cancel", run.id, "alice", "rest")
+    ]
+    assert runs[0]["changes"] == {"status": "Canceled"}
