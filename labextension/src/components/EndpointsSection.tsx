@@ -48,6 +48,7 @@ function EndpointTelemetry(props: { client: MlwsClient; name: string }): JSX.Ele
           title={chart.title}
           curves={chart.curves}
           xTitle="minutes (0 = now)"
+          markers
         />
       ))}
     </div>
