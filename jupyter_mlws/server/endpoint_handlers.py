@@ -22,3 +22,16 @@ class EndpointStatsHandler(MlwsHandler):
     async def get(self, name: str) -> None:
         since = self.query("since") or endpoints.DEFAULT_SINCE
         self.send(await self.call(stats, self.service.ws, name, since))
+
+
+def series(ws: Workspace, name: str, since: str, bucket: str) -> dict[str, Any]:
+    return endpoints.endpoint_series(ws, name, since, bucket).to_dict()
+
+
+class EndpointStatsSeriesHandler(MlwsHandler):
+    @authenticated
+    @authorized
+    async def get(self, name: str) -> None:
+        since = self.query("since") or endpoints.DEFAULT_SINCE
+        bucket = self.query("bucket") or endpoints.DEFAULT_BUCKET
+        self.send(await self.call(series, self.service.ws, name, since, bucket))

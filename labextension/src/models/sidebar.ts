@@ -24,7 +24,7 @@ export class SidebarModel {
   private readonly changedSignal = new Signal<this, void>(this);
 
   constructor(
-    private readonly client: MlwsClient,
+    readonly client: MlwsClient,
     public pageSize: number
   ) {}
 
