@@ -46,6 +46,7 @@ def route_table() -> list[tuple[str, Any]]:
         ("endpoints", h.EndpointsHandler),
         (f"endpoints/{_ID}", h.EndpointHandler),
         (f"endpoints/{_ID}/stats", ep.EndpointStatsHandler),
+        (f"endpoints/{_ID}/data", ep.EndpointDataHandler),
         ("environments", env.EnvironmentsHandler),
         (f"environments/{_ID}", env.EnvironmentHandler),
         ("datastores", d.DatastoresHandler),
