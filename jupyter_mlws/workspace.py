@@ -130,12 +130,16 @@ class Workspace(TrackingWorkspace):
         writes the inputs and outputs of ``sampling_rate`` of the requests to the default
         datastore (``Endpoint.collected_data()``)."""
         from jupyter_mlws.serving import Deployment, Endpoint, collection, lifecycle
+        from jupyter_mlws.serving.errors import DataCollectionError
 
         collecting = None
         if collect_data:
             collecting = collection.for_datastore(
                 self.get_default_datastore(), sampling_rate, queue_size=collect_queue_size
             )
+        elif sampling_rate != 1.0:
+            collection.check_rate(sampling_rate)
+            raise DataCollectionError("sampling_rate needs collect_data=True")
 
         spec = Deployment(
             models=[models] if isinstance(models, (str, ModelVersion)) else list(models),

@@ -219,3 +219,9 @@ def test_an_endpoint_without_collection_says_so(dc_ws: Workspace) -> None:
     assert "does not collect data" in proc.stderr and "Traceback" not in proc.stderr
     assert plain.request_stats("1h").collection is None
     plain.delete()
+
+
+def test_a_sampling_rate_without_collect_data_is_refused(dc_ws: Workspace) -> None:
+    with pytest.raises(DataCollectionError, match="needs collect_data=True"):
+        dc_ws.deploy("norate", ["linear"], source_dir=src(dc_ws), sampling_rate=0.5)
+    assert "norate" not in [r.name for r in dc_ws.store.list_endpoints()]
