@@ -225,3 +225,28 @@ def test_a_sampling_rate_without_collect_data_is_refused(dc_ws: Workspace) -> No
     with pytest.raises(DataCollectionError, match="needs collect_data=True"):
         dc_ws.deploy("norate", ["linear"], source_dir=src(dc_ws), sampling_rate=0.5)
     assert "norate" not in [r.name for r in dc_ws.store.list_endpoints()]
+
+
+def test_the_json_lines_format_reads_back_like_parquet(tmp_path: Path) -> None:
+    """The runtime's collector alone (the format when pyarrow is missing), on a folder."""
+    import fsspec
+
+    from jupyter_mlws.serving.runtime.collector import DataCollector, local_writer
+
+    settings = {"rate": 1.0, "prefix": "collected/lines/m-v1", "format": "jsonl", "flush_s": 60}
+    static = {"endpoint": "lines", "generation": 1, "models": ["m:1"]}
+    collector = DataCollector(settings, static, local_writer(str(tmp_path)))
+    collector.offer("a", b'{"x": [1,\n 2]}', b'{"y": 3}')
+    collector.offer("b", b"plain text, not JSON", b'"ok"')
+    collector.close()
+    files = list(tmp_path.rglob("*.jsonl"))
+    assert len(files) == 1 and files[0].parent.parent.parent.parent.parent.name == "m-v1"
+
+    fs = fsspec.filesystem("file")
+    now = int(time.time() * 1000)
+    records = collection.read_records(fs, str(tmp_path), "lines", now - 60_000, now + 1000)
+    assert [(r["request_id"], r["input"], r["output"]) for r in records] == [
+        ("a", {"x": [1, 2]}, {"y": 3}),
+        ("b", "plain text, not JSON", "ok"),
+    ]
+    assert records[0]["models"] == ["m:1"] and collector.collected == 2
