@@ -121,10 +121,25 @@ class Workspace(TrackingWorkspace):
         environment: Any = None,
         log_max_bytes: int = 10 * 1024 * 1024,
         log_backups: int = 5,
+        collect_data: bool = False,
+        sampling_rate: float = 1.0,
+        collect_queue_size: int = 10_000,
     ) -> Endpoint:
         """Start a scoring service for ``models`` with ``score.py``; returns once it answers
-        (or raises ``EndpointStartError`` with ``init()``'s traceback)."""
-        from jupyter_mlws.serving import Deployment, Endpoint, lifecycle
+        (or raises ``EndpointStartError`` with ``init()``'s traceback). ``collect_data``
+        writes the inputs and outputs of ``sampling_rate`` of the requests to the default
+        datastore (``Endpoint.collected_data()``)."""
+        from jupyter_mlws.serving import Deployment, Endpoint, collection, lifecycle
+        from jupyter_mlws.serving.errors import DataCollectionError
+
+        collecting = None
+        if collect_data:
+            collecting = collection.for_datastore(
+                self.get_default_datastore(), sampling_rate, queue_size=collect_queue_size
+            )
+        elif sampling_rate != 1.0:
+            collection.check_rate(sampling_rate)
+            raise DataCollectionError("sampling_rate needs collect_data=True")
 
         spec = Deployment(
             models=[models] if isinstance(models, (str, ModelVersion)) else list(models),
@@ -142,6 +157,7 @@ class Workspace(TrackingWorkspace):
             environment=environment,
             log_max_bytes=log_max_bytes,
             log_backups=log_backups,
+            data_collection=collecting,
         )
         keys = lifecycle.deploy(self, name, spec, wait_s=wait_s)
         return Endpoint(self, name, keys=keys)

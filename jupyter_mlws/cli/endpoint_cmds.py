@@ -14,6 +14,7 @@ from jupyter_mlws.cli.context import get_ctx, json_option
 from jupyter_mlws.cli.output import fmt_time
 from jupyter_mlws.entities import EndpointRecord
 from jupyter_mlws.exceptions import InvalidParameterError
+from jupyter_mlws.services import endpoint_data as data_service
 from jupyter_mlws.services import endpoints as endpoint_service
 from jupyter_mlws.serving import Endpoint, EndpointStartError
 from jupyter_mlws.serving.keys import ENV_KEY, SLOTS
@@ -71,6 +72,18 @@ def endpoint() -> None:
     metavar="NAME[:VERSION]",
     help="Serve from this environment's build (default: inherit this Python).",
 )
+@click.option(
+    "--collect-data",
+    is_flag=True,
+    help="Write requests' inputs and outputs to the default datastore (`mlws endpoint data`).",
+)
+@click.option(
+    "--sampling-rate",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Share of requests collected (0 < R <= 1), with --collect-data.",
+)
 @json_option
 def deploy(
     name: str,
@@ -82,6 +95,8 @@ def deploy(
     no_auth: bool,
     timeout_s: float,
     environment: str | None,
+    collect_data: bool,
+    sampling_rate: float,
 ) -> None:
     """Start endpoint NAME serving the -m models with score.py (init() once per worker,
     run(data) per request); prints its keys once."""
@@ -97,6 +112,8 @@ def deploy(
             auth="none" if no_auth else "key",
             timeout_s=timeout_s,
             environment=environment,
+            collect_data=collect_data,
+            sampling_rate=sampling_rate,
         )
     except EndpointStartError as exc:
         _show_start_failure(exc)
@@ -334,7 +351,67 @@ def stats_fields(found: RequestStats, since: str) -> dict[str, object]:
         "by model": ", ".join(f"{m}: {n}" for m, n in found.by_model.items()) or "-",
         "p50 / p95 / p99": " / ".join(_ms(v) for v in (found.p50_ms, found.p95_ms, found.p99_ms)),
         "requests/s": f"{found.requests_per_s:g}",
+        **(
+            {
+                "collected data": "{collected} collected, {dropped} dropped (queue full), "
+                "{failed} failed (since start)".format(**found.collection)
+            }
+            if found.collection
+            else {}
+        ),
     }
+
+
+@endpoint.command("data")
+@click.argument("name")
+@click.option(
+    "--since",
+    default=data_service.DEFAULT_SINCE,
+    show_default=True,
+    help="Window to look back over: 90s, 15m, 1h, 2d, 1w.",
+)
+@click.option("--limit", default=data_service.DEFAULT_LIMIT, show_default=True, type=int)
+@click.option(
+    "--register",
+    "dataset",
+    metavar="DATASET",
+    help="Register everything collected so far as a new version of this dataset.",
+)
+@json_option
+def data(name: str, since: str, limit: int, dataset: str | None) -> None:
+    """Inputs and outputs the endpoint collected (deployed with --collect-data)."""
+    ctx = get_ctx()
+    ws = ctx.workspace()
+    if dataset:
+        registered = data_service.register_collected_data(ws, name, dataset)
+        info = registered.to_dict()
+        ctx.out.record(
+            {
+                "dataset": registered.ref,
+                "kind": info.get("kind", ""),
+                "files": len(registered.files),
+                "pattern": registered.pattern,
+            },
+            data=info,
+        )
+        return
+    found = data_service.collected_records(ws, name, since, limit)
+    rows = [
+        {
+            "time": r.get("time", ""),
+            "request_id": r.get("request_id", ""),
+            "models": ", ".join(r.get("models") or ()),
+            "input": _short(r.get("input")),
+            "output": _short(r.get("output")),
+        }
+        for r in found["records"]
+    ]
+    ctx.out.table(rows, ["time", "request_id", "models", "input", "output"], data=found)
+
+
+def _short(value: object, width: int = 60) -> str:
+    text = json.dumps(value, separators=(",", ":"), default=str)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _ms(value: float | None) -> str:

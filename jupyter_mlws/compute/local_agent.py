@@ -9,6 +9,13 @@ When the agent is absent, busy starting, or gone, runs take the cold path and st
 work. It exits after ``MLWS_AGENT_IDLE_SECONDS`` (default 600) without runs, or as
 soon as its workspace folder is gone.
 
+Background tasks: while it lives, the agent also runs the tasks that packages declare
+under the ``jupyter_mlws.agent_tasks`` entry point group (a factory ``f(ws)`` returning
+``task(stop: threading.Event)``), each in a thread until the agent stops. Ours is the
+scheduler pass (``services.schedules.agent_task``), so schedules fire on a machine where
+no Jupyter server runs; a due time still fires once however many schedulers run, as
+``store.claim_firing`` decides. A task that cannot be loaded is logged and skipped.
+
 Pool size: ``MLWS_WARM_POOL_SIZE`` processes per warm spec (default 1; 0 disables the
 agent and the pool), read by the submitting process and by the agent.
 
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib.metadata
 import json
 import os
 import signal
@@ -32,7 +40,7 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +54,8 @@ from jupyter_mlws.tracking import Workspace
 ENV_POOL_SIZE = "MLWS_WARM_POOL_SIZE"
 ENV_IDLE = "MLWS_AGENT_IDLE_SECONDS"
 CONNECT_TIMEOUT_S = 2.0
+TASKS_GROUP = "jupyter_mlws.agent_tasks"
+BackgroundTask = Callable[[threading.Event], None]
 
 
 def pool_size() -> int:
@@ -155,6 +165,31 @@ class Agent:
         self.stopping = threading.Event()
 
     def serve(self, server: socket.socket) -> None:
+        tasks = self._start_tasks()
+        try:
+            self._accept(server)
+        finally:
+            self.stopping.set()
+            for thread in tasks:
+                thread.join(30)  # a tick under way finishes
+
+    def _start_tasks(self) -> list[threading.Thread]:
+        threads = []
+        for name, task in background_tasks(self.ws):
+            thread = threading.Thread(
+                target=self._task, args=(name, task), name=f"mlws-agent-{name}", daemon=True
+            )
+            thread.start()
+            threads.append(thread)
+        return threads
+
+    def _task(self, name: str, task: BackgroundTask) -> None:
+        try:
+            task(self.stopping)
+        except Exception as exc:  # a broken task must not take the runs down
+            print(f"[mlws-agent] task {name}: {type(exc).__name__}: {exc}", flush=True)
+
+    def _accept(self, server: socket.socket) -> None:
         server.settimeout(0.5)
         while not self.stopping.is_set():
             try:
@@ -228,6 +263,17 @@ class Agent:
                 if not self.active:
                     return
             time.sleep(0.1)
+
+
+def background_tasks(ws: Workspace) -> list[tuple[str, BackgroundTask]]:
+    """The declared background tasks, made for ``ws`` (see the module's docstring)."""
+    tasks = []
+    for entry in importlib.metadata.entry_points(group=TASKS_GROUP):
+        try:
+            tasks.append((entry.name, entry.load()(ws)))
+        except Exception as exc:
+            print(f"[mlws-agent] task {entry.name}: {type(exc).__name__}: {exc}", flush=True)
+    return tasks
 
 
 def main(argv: list[str] | None = None) -> int:

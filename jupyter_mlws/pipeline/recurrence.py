@@ -39,15 +39,37 @@ def _croniter() -> Any:
     return croniter
 
 
+# Windows zone names Azure ML v1 lists that CLDR's table (tzlocal's copy) no longer has.
+LEGACY_WINDOWS_ZONES = {
+    "Mid-Atlantic Standard Time": "Etc/GMT+2",
+    "Kamchatka Standard Time": "Asia/Kamchatka",
+}
+
+
+def windows_zones() -> dict[str, str]:
+    """Windows time zone name → IANA name (Azure ML writes schedules' zones the Windows
+    way: "Pacific Standard Time"), from CLDR's table as tzlocal ships it."""
+    require("tzlocal", EXTRA)
+    from tzlocal.windows_tz import win_tz
+
+    return {**LEGACY_WINDOWS_ZONES, **win_tz}
+
+
 def zone(name: str | None) -> ZoneInfo | timezone:
+    """An IANA name (Europe/Paris) or a Windows one (W. Europe Standard Time)."""
     if not name or name.upper() == "UTC":
         return timezone.utc
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
+        pass
+    iana = windows_zones().get(name)
+    if iana is None:
         raise InvalidParameterError(
-            f"time_zone {name!r} is not a known time zone (an IANA name such as Europe/Paris)"
-        ) from None
+            f"time_zone {name!r} is not a known time zone (an IANA name such as Europe/Paris, "
+            "or a Windows one such as W. Europe Standard Time)"
+        )
+    return ZoneInfo(iana)
 
 
 def check_cron(expression: str) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from jupyter_mlws.entities import now_ms, validate_name
@@ -52,7 +52,11 @@ class ScheduleRecurrence:
         self.spec(now_ms())
 
     def spec(self, default_start_ms: int) -> tuple[str, dict[str, Any]]:
-        start = default_start_ms if self.start_time is None else _start_ms(self.start_time)
+        start = (
+            default_start_ms
+            if self.start_time is None
+            else _start_ms(self.start_time, self.time_zone)
+        )
         return times.recurrence_spec(
             self.frequency,
             self.interval,
@@ -64,7 +68,8 @@ class ScheduleRecurrence:
         )
 
 
-def _start_ms(value: datetime | str) -> int:
+def _start_ms(value: datetime | str, time_zone: str | None) -> int:
+    """A start time without a zone is a wall-clock time in the schedule's ``time_zone``."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
@@ -75,7 +80,7 @@ def _start_ms(value: datetime | str) -> int:
     if not isinstance(value, datetime):
         raise InvalidParameterError("start_time must be a datetime or an ISO string")
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=times.zone(time_zone))
     return int(value.timestamp() * 1000)
 
 

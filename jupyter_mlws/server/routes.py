@@ -47,6 +47,8 @@ def route_table() -> list[tuple[str, Any]]:
         ("endpoints", h.EndpointsHandler),
         (f"endpoints/{_ID}", h.EndpointHandler),
         (f"endpoints/{_ID}/stats", ep.EndpointStatsHandler),
+        (f"endpoints/{_ID}/stats/series", ep.EndpointStatsSeriesHandler),
+        (f"endpoints/{_ID}/data", ep.EndpointDataHandler),
         ("environments", env.EnvironmentsHandler),
         (f"environments/{_ID}", env.EnvironmentHandler),
         ("datastores", d.DatastoresHandler),

@@ -4,7 +4,9 @@ delete; and the scheduler that fires them (server extension, ``mlws scheduler ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +15,7 @@ from jupyter_mlws.pipeline.schedule import Schedule, ScheduleRecurrence, target_
 from jupyter_mlws.pipeline.scheduler import DEFAULT_POLL_SECONDS, Clock, Firing, Scheduler
 from jupyter_mlws.workspace import Workspace
 
+ENV_AGENT_POLL = "MLWS_AGENT_SCHEDULER_POLL"
 __all__ = ["DEFAULT_POLL_SECONDS", "Firing", "Schedule", "ScheduleSpec", "Scheduler"]
 
 
@@ -110,3 +113,19 @@ def scheduler(
     if poll_seconds < 0:
         raise InvalidParameterError(f"poll interval must be >= 0 seconds, got {poll_seconds}")
     return Scheduler(ws, poll_seconds) if clock is None else Scheduler(ws, poll_seconds, clock)
+
+
+def agent_task(ws: Workspace) -> Callable[[threading.Event], None]:
+    """The local agent's scheduler pass (entry point ``jupyter_mlws.agent_tasks``): ticks
+    every ``DEFAULT_POLL_SECONDS`` until the agent stops; the Jupyter server's loop and
+    ``mlws scheduler run`` may tick too, a due time fires once."""
+    return scheduler(ws, agent_poll_seconds()).run
+
+
+def agent_poll_seconds() -> float:
+    """``MLWS_AGENT_SCHEDULER_POLL`` seconds (default ``DEFAULT_POLL_SECONDS``)."""
+    text = os.environ.get(ENV_AGENT_POLL, "")
+    try:
+        return max(0.05, float(text)) if text else DEFAULT_POLL_SECONDS
+    except ValueError:
+        return DEFAULT_POLL_SECONDS

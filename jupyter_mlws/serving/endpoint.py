@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jupyter_mlws.entities import EndpointKeyInfo, EndpointRecord, EndpointState, now_ms
 from jupyter_mlws.exceptions import InvalidParameterError
-from jupyter_mlws.serving import client, lifecycle
+from jupyter_mlws.serving import client, collection, lifecycle
 from jupyter_mlws.serving import keys as endpoint_keys
 from jupyter_mlws.serving.layout import EndpointLayout
 from jupyter_mlws.serving.liveness import is_running, observe
@@ -16,6 +17,9 @@ from jupyter_mlws.serving.logs import follow_log, read_log
 from jupyter_mlws.serving.request_stats import RequestStats, parse_since, request_stats
 from jupyter_mlws.serving.telemetry import EndpointStats, endpoint_stats
 from jupyter_mlws.tracking import Workspace
+
+if TYPE_CHECKING:
+    import pandas
 
 
 class Endpoint:
@@ -63,7 +67,34 @@ class Endpoint:
         """From the request log: requests, errors by status, p50/p95/p99, requests/s."""
         until = now_ms()
         window_ms = int(parse_since(since) * 1000)
-        return request_stats(self.layout, self.name, until - window_ms, until)
+        found = request_stats(self.layout, self.name, until - window_ms, until)
+        if self._record.config.get("data_collection"):
+            counts = collection.collection_counts(self.layout.metrics_dir)
+            found = dataclasses.replace(found, collection=counts)
+        return found
+
+    # ---- collected data ---------------------------------------------------------------
+    def collected_records(
+        self, since: str = "1d", limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The inputs and outputs collected over ``since`` (``collect_data=True``), oldest
+        first: time, ts, request_id, endpoint, generation, models, input, output."""
+        window_ms = int(parse_since(since) * 1000)
+        if limit is not None and (isinstance(limit, bool) or limit < 1):
+            raise InvalidParameterError(f"limit must be a positive number, got {limit!r}")
+        settings = self.refresh().config.get("data_collection")
+        if not settings:
+            raise InvalidParameterError(
+                f"endpoint {self.name!r} does not collect data: deploy it with "
+                "collect_data=True (--collect-data)"
+            )
+        fs, root = collection.open_store(settings)
+        until = now_ms()
+        return collection.read_records(fs, root, self.name, until - window_ms, until, limit)
+
+    def collected_data(self, since: str = "1d", limit: int | None = None) -> pandas.DataFrame:
+        """``collected_records`` as a DataFrame (pandas is imported only now)."""
+        return collection.to_frame(self.collected_records(since, limit))
 
     # ---- calling it -------------------------------------------------------------------
     def invoke(self, data: Any, key: str | None = None, timeout_s: float = 60.0) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jupyter_mlws.exceptions import MlwsError, ResourceConflictError
+from jupyter_mlws.exceptions import InvalidParameterError, MlwsError, ResourceConflictError
 
 
 class PortInUseError(ResourceConflictError):
@@ -55,3 +55,7 @@ class EndpointInvokeError(MlwsError):
 class EndpointUnavailableError(MlwsError):
     error_code = "ENDPOINT_UNAVAILABLE"
     http_status = 503
+
+
+class DataCollectionError(InvalidParameterError):
+    """``collect_data`` refused at deploy: a bad sampling rate or a datastore not writable."""

@@ -25,6 +25,7 @@ from jupyter_mlws.environments import resolve_environment
 from jupyter_mlws.exceptions import InvalidParameterError, ResourceAlreadyExistsError, require
 from jupyter_mlws.registry import ModelRegistry
 from jupyter_mlws.serving import keys as endpoint_keys
+from jupyter_mlws.serving.collection import DataCollection
 from jupyter_mlws.serving.environment import entry, service_python
 from jupyter_mlws.serving.errors import EndpointStartError
 from jupyter_mlws.serving.layout import EndpointLayout, validate_endpoint_name
@@ -71,6 +72,8 @@ class Deployment:
     """Size at which ``service.log`` and ``requests.jsonl`` are rotated."""
     log_backups: int = DEFAULT_LOG_BACKUPS
     """Rotated copies kept of each."""
+    data_collection: DataCollection | None = None
+    """Inputs and outputs of sampled requests written to a datastore (None: off)."""
 
 
 def deploy(
@@ -100,6 +103,7 @@ def deploy(
         environment=environment,
         log_max_bytes=spec.log_max_bytes,
         log_backups=spec.log_backups,
+        data_collection=spec.data_collection.to_dict() if spec.data_collection else None,
     )
     ws.store.create_endpoint(
         name,

@@ -14,6 +14,7 @@ from jupyter_mlws.entities import ModelVersion
 from jupyter_mlws.exceptions import InvalidParameterError
 from jupyter_mlws.registry import ModelRegistry
 from jupyter_mlws.registry.files import write_files
+from jupyter_mlws.serving.collection import DataCollection
 from jupyter_mlws.serving.layout import EndpointLayout
 from jupyter_mlws.serving.runtime.config import (
     DEFAULT_LOG_BACKUPS,
@@ -42,6 +43,7 @@ class Settings:
     environment: dict[str, Any] | None = None  # {"name", "version"}; None: inherit
     log_max_bytes: int = DEFAULT_LOG_MAX_BYTES
     log_backups: int = DEFAULT_LOG_BACKUPS
+    data_collection: dict[str, Any] | None = None  # a collection.DataCollection; None: off
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -99,7 +101,17 @@ def prepare_generation(
     folder.mkdir(parents=True)
     materialize(ws.blobs, settings.snapshot_id, folder / "src")
     write_models(ws, versions, folder / "models")
+    collection = settings.data_collection
     return {
+        **(
+            {
+                "data_collection": DataCollection.from_dict(collection).service_settings(
+                    name, versions
+                )
+            }
+            if collection
+            else {}
+        ),
         "name": name,
         "entry_script": f"{folder.name}/src/{settings.entry_script}",
         "source_dir": f"{folder.name}/src",

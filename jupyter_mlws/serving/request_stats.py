@@ -47,6 +47,8 @@ class RequestStats:
     p95_ms: float | None = None
     p99_ms: float | None = None
     requests_per_s: float = 0.0
+    collection: dict[str, int] | None = None
+    """Data collection since the service started: collected, dropped (queue full), failed."""
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "by_status": dict(self.by_status), "by_model": dict(self.by_model)}

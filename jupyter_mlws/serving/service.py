@@ -1,7 +1,8 @@
 """``python -m jupyter_mlws.serving.service ENDPOINT_DIR``: an endpoint's process.
 
 The workspace's edition of the runtime: the same supervisor and workers as a packaged
-service, plus telemetry written to the workspace database by each worker.
+service, plus telemetry written to the workspace database by each worker, and collected
+data (when the endpoint collects) written to the datastore chosen at deploy.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 from jupyter_mlws.entities import EndpointMetricWindow
+from jupyter_mlws.serving.runtime.collector import Writer
 from jupyter_mlws.serving.runtime.config import ServiceConfig
 from jupyter_mlws.serving.runtime.main import serve
 from jupyter_mlws.serving.runtime.telemetry import Sink, Window
@@ -49,6 +51,20 @@ def telemetry_sink(config: ServiceConfig) -> Sink:
     return sink
 
 
+def collected_data_writer(config: ServiceConfig) -> Writer:
+    """Called in each worker after the fork: files go to the deploy-time datastore."""
+    from jupyter_mlws.serving.collection import open_store
+
+    fs, root = open_store(config.extras["data_collection"])
+
+    def write(path: str, content: bytes) -> None:
+        target = f"{root}/{path}"
+        fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
+        fs.pipe_file(target, content)
+
+    return write
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
@@ -56,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     folder = Path(args[0])
     return serve(
-        folder / "service.json", status_path=folder / "status.json", sink_factory=telemetry_sink
+        folder / "service.json",
+        status_path=folder / "status.json",
+        sink_factory=telemetry_sink,
+        writer_factory=collected_data_writer,
     )
 
 

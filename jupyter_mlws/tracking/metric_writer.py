@@ -143,6 +143,7 @@ class MetricWriter:
         self._last_beat = 0.0
         self._last_warning = 0.0
         self._thread: threading.Thread | None = None
+        self._stopping = False
 
     # ---- logging (the slow path of Run.log: first point, full grant, explicit types) -----
     def add(
@@ -268,10 +269,21 @@ class MetricWriter:
         self._thread = threading.Thread(target=self._loop, name="mlws-metric-writer", daemon=True)
         self._thread.start()
 
+    def stop_thread(self, timeout: float) -> None:
+        """End the writer thread (at exit): a daemon thread still inside the database
+        driver while the interpreter finalizes can abort the process."""
+        self._stopping = True
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
     def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.wait(FLUSH_SECONDS)
             self._wake.clear()
+            if self._stopping:
+                return  # the exit flush runs in the exiting thread
             try:
                 self.flush()
             except MetricsNotSavedError:
@@ -446,6 +458,7 @@ if hasattr(os, "register_at_fork"):
 
 
 def _flush_at_exit(writer: MetricWriter) -> None:
+    writer.stop_thread(timeout=2 * FLUSH_SECONDS + 5)
     for attempt in range(3):
         try:
             writer.flush()

@@ -210,11 +210,32 @@ class SweepView(w.VBox):
             description="sort by",
         )
         self.sorter.observe(lambda ch: self.sort_by(ch["new"]), names="value")
+        # A trial opens below the table (its own RunDetails): a picker rather than a
+        # button per row, so a refresh of a 100-trial table redraws one HTML string.
+        self.picker = w.Dropdown(options=[], description="trial", layout={"width": "auto"})
+        self.open_button = w.Button(description="open", tooltip="open this trial's details")
+        self.open_button.on_click(lambda _b: self.open_trial(self.picker.value))
+        self.opened = w.VBox()
         self.parallel: go.FigureWidget | None = None
         self.progress: go.FigureWidget | None = None
         self._shown = False
-        super().__init__(children=[self.summary, self.sorter, self.table])
+        super().__init__(children=self._below([self.summary, self.sorter]))
         self.add_class("mlws-sweep-view")
+
+    def _below(self, top: list[w.Widget]) -> list[w.Widget]:
+        return [*top, self.table, w.HBox([self.picker, self.open_button]), self.opened]
+
+    def open_trial(self, run_id: str | None) -> Any:
+        """Show the trial's ``RunDetails`` under the table (the one opened before closes)."""
+        if not run_id:
+            return None
+        from jupyter_mlws.widgets.run_details import RunDetails
+
+        for old in self.opened.children:
+            old.close()
+        details = RunDetails(Run.get(self.sweep.workspace, run_id))
+        self.opened.children = [details]
+        return details
 
     def update(self) -> bool:
         changed = False
@@ -252,17 +273,20 @@ class SweepView(w.VBox):
         return ordered(self.rows or [], self.sort, self.maximize)
 
     def _draw_table(self) -> None:
-        self.table.value = _table_html(self.shown_rows, self.metric)
+        shown = self.shown_rows
+        self.table.value = _table_html(shown, self.metric)
+        options = [(f"{r.index}: {r.display_name}", r.run_id) for r in shown]
+        if list(self.picker.options) != options:
+            chosen = self.picker.value
+            self.picker.options = options
+            if chosen in {run_id for _, run_id in options}:
+                self.picker.value = chosen
 
     def _show_figures(self) -> None:
         assert self.parallel is not None and self.progress is not None
         self._shown = True
-        self.children = [
-            self.summary,
-            w.HBox([self.parallel, self.progress], layout={"width": "100%"}),
-            self.sorter,
-            self.table,
-        ]
+        figures = w.HBox([self.parallel, self.progress], layout={"width": "100%"})
+        self.children = self._below([self.summary, figures, self.sorter])
 
     # ---- figures -------------------------------------------------------------------------
     def _parallel_trace(self) -> dict[str, Any]:
@@ -306,7 +330,7 @@ class SweepView(w.VBox):
 
     def _make_figures(self) -> None:
         margin = {"l": 60, "r": 40, "t": 50, "b": 40}
-        self.parallel = go.FigureWidget(
+        parallel = go.FigureWidget(
             data=[self._parallel_trace()],
             layout={
                 "title": {"text": f"parameters and {self.metric}", "font": {"size": 13}},
@@ -315,7 +339,7 @@ class SweepView(w.VBox):
             },
             _validate=False,
         )
-        self.progress = go.FigureWidget(
+        progress = go.FigureWidget(
             data=self._progress_traces(),
             layout={
                 "title": {"text": f"best {self.metric} so far", "font": {"size": 13}},
@@ -326,6 +350,8 @@ class SweepView(w.VBox):
             },
             _validate=False,
         )
+        # progress first: a made ``parallel`` is what readers in other threads wait for
+        self.progress, self.parallel = progress, parallel
         self.created += 2
 
     def _draw_figures(self) -> None:

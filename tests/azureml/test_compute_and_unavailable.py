@@ -79,13 +79,13 @@ def test_vm_size_is_said_once(
 def test_unmapped_v1_features_import_and_say_what_is_missing(v1: object) -> None:
     from azureml.core import Dataset, Datastore, Environment, Workspace
     from azureml.exceptions import NotAvailableError
-    from azureml.pipeline.core import TimeZone
+    from azureml.pipeline.core import PipelineDraft
 
     ws = Workspace.from_config()
     with pytest.raises(NotAvailableError, match="not available yet in jupyter-mlws: datasets"):
         Dataset.Tabular.from_json_lines_files(path="data.jsonl")
-    with pytest.raises(NotAvailableError, match="time zones of pipeline schedules"):
-        TimeZone()
+    with pytest.raises(NotAvailableError, match="pipeline drafts"):
+        PipelineDraft()
     with pytest.raises(NotAvailableError, match="there is no conda here"):
         Environment.from_existing_conda_environment("env", "base")
     with pytest.raises(NotAvailableError, match="datastores: Azure file shares"):

@@ -157,6 +157,47 @@ def test_a_v1_schedule_fires_the_published_pipeline(v1: object, src: Path) -> No
         )
 
 
+def test_v1_time_zones_and_the_v1_module_paths(v1: object) -> None:
+    from datetime import datetime, timezone
+
+    from azureml.pipeline.core import Pipeline, PipelineRun, TimeZone
+    from azureml.pipeline.core.graph import PipelineParameter
+    from azureml.pipeline.core.run import PipelineRun as RunFromRunModule
+    from azureml.pipeline.core.schedule import ScheduleRecurrence
+    from azureml.pipeline.core.schedule import TimeZone as ZoneFromScheduleModule
+
+    from jupyter_mlws.exceptions import InvalidParameterError
+    from jupyter_mlws.pipeline import PipelineParameter as NativeParameter
+    from jupyter_mlws.pipeline import recurrence as times
+
+    assert ZoneFromScheduleModule is TimeZone and RunFromRunModule is PipelineRun
+    assert PipelineParameter is NativeParameter and Pipeline.__module__.startswith("jupyter_mlws")
+    assert TimeZone.PacificStandardTime.value == "Pacific Standard Time"
+    assert TimeZone.UTC11.value == "UTC-11" and TimeZone.ESouthAmericaStandardTime
+    assert TimeZone.MidAtlanticStandardTime.value == "Mid-Atlantic Standard Time"
+
+    def ms(text: str) -> int:
+        return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp() * 1000)
+
+    # v1: a naive start time is a wall-clock time in the recurrence's zone
+    daily = ScheduleRecurrence(
+        frequency="Day",
+        interval=1,
+        start_time=datetime(2026, 7, 1, 6, 30),
+        time_zone=TimeZone.PacificStandardTime,
+    )
+    kind, spec = daily.spec(0)
+    assert spec["start_ms"] == ms("2026-07-01T13:30")  # PDT is UTC-7
+    assert times.next_due(kind, spec, ms("2026-12-02T00:00")) == ms("2026-12-02T14:30")  # PST
+    at = ScheduleRecurrence(
+        frequency="Day", interval=1, time_of_day="02:15", time_zone=TimeZone.UTC
+    )
+    kind, spec = at.spec(0)
+    assert spec["cron"] == "15 2 * * *"
+    with pytest.raises(InvalidParameterError, match="time_of_day"):
+        ScheduleRecurrence(frequency="Day", interval=1, time_of_day="25:00").validate()
+
+
 def test_v1_step_order_and_bad_input(v1: object, src: Path) -> None:
     from azureml.core import Experiment, Workspace
     from azureml.exceptions import NotAvailableError

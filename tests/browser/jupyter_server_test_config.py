@@ -3,6 +3,7 @@ checkout, and a workspace seeded with runs the way users make them (the SDK)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -125,6 +126,41 @@ def _seed_sweep_and_pipeline() -> None:
     sweep.wait_for_completion(timeout=120)
 
 
+def _seed_endpoint_and_schedule() -> None:
+    """An endpoint really deployed (a tiny model, ~4 s), sent five good requests and a bad
+    one (500), then stopped (no process outlives the test; its request log stays for the
+    telemetry chart); and a nightly schedule on a published pipeline."""
+    from jupyter_mlws.pipeline import Pipeline, PythonScriptStep, Schedule
+    from jupyter_mlws.serving.errors import EndpointInvokeError
+    from jupyter_mlws.workspace import Workspace
+
+    ws = Workspace.open(workspace / ".mlws")
+    if ws.endpoints():
+        return
+    src = workspace / "endpoint-src"
+    src.mkdir(exist_ok=True)
+    (src / "model.json").write_text('{"factor": 2}')
+    (src / "score.py").write_text(
+        "def init():\n    pass\n\n\ndef run(data):\n"
+        "    if not isinstance(data, list):\n        raise ValueError('expected a list')\n"
+        "    return [x * 2 for x in data]\n"
+    )
+    ws.register_model("doubler", src / "model.json")
+    endpoint = ws.deploy("doubler", ["doubler"], source_dir=src)
+    key = endpoint.get_keys()["primary"]
+    for i in range(5):
+        endpoint.invoke([i], key=key)
+    with contextlib.suppress(EndpointInvokeError):  # the 500 the errors chart shows
+        endpoint.invoke({"not": "a list"}, key=key)
+    endpoint.stop()
+    steps = [PythonScriptStep("fit.py", name="train", source_directory=workspace / "kinds-src")]
+    published = Pipeline(ws, steps=steps).publish("nightly-train")
+    Schedule.create(
+        ws, "nightly", pipeline_id=published.id, experiment_name="pipes", cron="0 3 * * *"
+    )
+
+
 _seed()
 _seed_environments()
 _seed_sweep_and_pipeline()
+_seed_endpoint_and_schedule()

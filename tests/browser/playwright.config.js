@@ -17,6 +17,9 @@ const lab = serverPath
 module.exports = {
   ...base,
   timeout: 240000,
+  // States are waited for, not times: on a busy 2-core machine the lab may take longer
+  // than Playwright's 5 s default to show what a test waits for.
+  expect: { ...base.expect, timeout: 30000 },
   outputDir: process.env.MLWS_BROWSER_OUTPUT || 'test-results',
   use: {
     ...base.use,

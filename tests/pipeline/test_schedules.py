@@ -329,5 +329,12 @@ def test_recurrences_become_due_times() -> None:
     assert times.latest_due(kind, spec, ms("2026-01-01T06:00"), ms("2026-01-01T07:00")) is None
     with pytest.raises(InvalidParameterError, match="time_zone"):
         times.cron_spec("* * * * *", "Mars/Olympus")
+    # Azure's Windows zone names resolve as their IANA zones, daylight saving included:
+    # 02:00 in Paris is 01:00 UTC in winter and 00:00 UTC in summer.
+    kind, spec = times.CRON, times.cron_spec("0 2 * * *", "Romance Standard Time")
+    assert times.next_due(kind, spec, ms("2026-01-10T00:00")) == ms("2026-01-10T01:00")
+    assert times.next_due(kind, spec, ms("2026-07-10T03:00")) == ms("2026-07-11T00:00")
+    naive_start = ScheduleRecurrence("Day", 1, "2026-01-10T02:00", "Europe/Paris")
+    assert naive_start.spec(0)[1]["start_ms"] == ms("2026-01-10T01:00")
     with pytest.raises(InvalidParameterError, match="week_days"):
         times.recurrence_spec("Week", 1, 0, week_days=["Caturday"], hours=[1])

@@ -45,3 +45,36 @@ async def test_stats_over_rest_match_the_requests_sent(served: Endpoint, api: Ap
     assert "since must be" in bad.json["message"]
     missing = await api("GET", "endpoints/nope/stats")
     assert missing.status == 404 and missing.json["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
+async def test_stats_series_over_rest_bucket_the_same_requests(served: Endpoint, api: Api) -> None:
+    headers = {"authorization": f"Bearer {served.get_keys()['primary']}"}
+    with httpx.Client(base_url=served.base_uri, headers=headers, timeout=30) as http:
+        for _ in range(3):
+            http.post("/score", json={"data": [[1, 1, 1]]})
+        http.post("/score", content=b"{")
+    wait_until(lambda: endpoint_service.endpoint_stats(served.workspace, "scored").requests == 4)
+
+    reply = await api(
+        "GET", "endpoints/scored/stats/series", params={"since": "15m", "bucket": "1m"}
+    )
+    assert reply.status == 200
+    body = reply.json
+    assert len(body["times_ms"]) == len(body["requests"]) == 15 and body["bucket_ms"] == 60_000
+    assert sum(body["requests"]) == 4
+    assert {code: sum(counts) for code, counts in body["by_status"].items()} == {"200": 3, "400": 1}
+    busy = [i for i, n in enumerate(body["requests"]) if n]
+    assert all(body["p50_ms"][i] <= body["p99_ms"][i] for i in busy)
+    assert all(body["p50_ms"][i] is None for i, n in enumerate(body["requests"]) if not n)
+    assert sum(body["requests_per_s"]) * 60 == pytest.approx(4, abs=0.1)  # rounded
+    default = await api("GET", "endpoints/scored/stats/series")
+    assert default.status == 200 and len(default.json["times_ms"]) == 60
+
+    too_many = await api(
+        "GET", "endpoints/scored/stats/series", params={"since": "1w", "bucket": "1s"}
+    )
+    assert too_many.status == 400 and "too many" in too_many.json["message"]
+    bad = await api("GET", "endpoints/scored/stats/series", params={"bucket": "0s"})
+    assert bad.status == 400 and bad.json["error_code"] == "INVALID_PARAMETER_VALUE"
+    missing = await api("GET", "endpoints/nope/stats/series")
+    assert missing.status == 404 and missing.json["error_code"] == "RESOURCE_DOES_NOT_EXIST"

@@ -136,6 +136,14 @@ def test_a_live_sweep_shows_its_trials_metrics_and_the_policys_decisions(
 
     view.sort_by("metric")  # best first
     assert [r.hyperparameters["--quality"] for r in view.shown_rows] == [0.9, 0.3]
+    # a trial opens under the table, in the table's order
+    assert [run_id for _, run_id in view.picker.options] == [r.run_id for r in view.shown_rows]
+    best = view.shown_rows[0]
+    view.picker.value = best.run_id
+    view.open_button.click()
+    [trial_details] = view.opened.children
+    assert trial_details.run.id == best.run_id
+    wait_until(lambda: trial_details.built)
 
     static = details.static_html()  # what a saved notebook keeps: the final table
     assert "mlws-trials" in static and "Canceled" in static and "Completed" in static

@@ -30,6 +30,7 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from . import oip, prom
+from .collector import DataCollector
 from .config import ServedModel, ServiceConfig
 from .keys import KeyRing
 from .requestlog import RequestLog, request_id
@@ -64,8 +65,10 @@ class ScoringApp:
         state: ServiceState,
         request_log: RequestLog | None = None,
         metrics: prom.ServiceMetrics | None = None,
+        collector: DataCollector | None = None,
     ) -> None:
         self.config = config
+        self.collector = collector
         self.request_log = request_log
         self.metrics = metrics
         self.scorer = scorer
@@ -263,6 +266,8 @@ class ScoringApp:
             self._authorize(authorization)
             body = await self._read_body(receive, declared_length) if read_body else b""
             status, content = 200, self._dumps(await work(body))
+            if self.collector is not None and read_body:
+                self.collector.offer(rid, body, content)
         except RequestError as exc:
             status, content = exc.status, orjson.dumps({**exc.payload, "request_id": rid})
         except Exception as exc:
@@ -373,8 +378,9 @@ def build_app(
     state: ServiceState,
     request_log: RequestLog | None = None,
     metrics: prom.ServiceMetrics | None = None,
+    collector: DataCollector | None = None,
 ) -> ScoringApp:
-    return ScoringApp(config, scorer, keys, telemetry, state, request_log, metrics)
+    return ScoringApp(config, scorer, keys, telemetry, state, request_log, metrics, collector)
 
 
 def _rid(request: Request) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .config import ServiceConfig, load_config
 from .supervisor import Supervisor
-from .worker import SinkFactory
+from .worker import SinkFactory, WriterFactory
 
 
 def serve(
@@ -19,13 +19,14 @@ def serve(
     bind: str | None = None,
     port: int | None = None,
     workers: int | None = None,
+    writer_factory: WriterFactory | None = None,
 ) -> int:
     """Serve until SIGTERM/SIGINT; the exit code says why it stopped (0: asked to)."""
 
     def load() -> ServiceConfig:
         return load_config(config_path).with_overrides(bind=bind, port=port, workers=workers)
 
-    return Supervisor(load, status_path, sink_factory).run()
+    return Supervisor(load, status_path, sink_factory, writer_factory).run()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -110,3 +110,16 @@ class SupervisorMetrics:
             multiprocess.mark_process_dead(pid)  # its in-flight count no longer counts
         if restarted:
             self.restarts.inc()
+
+
+class CollectionMetrics:
+    """Data collection of a worker: records written, dropped (queue full), failed writes."""
+
+    def __init__(self) -> None:
+        from prometheus_client import Counter
+
+        self.collected = Counter("mlws_collected_records", "Requests whose data was written")
+        self.dropped = Counter(
+            "mlws_collected_dropped", "Sampled requests not collected: the queue was full"
+        )
+        self.failed = Counter("mlws_collected_failed", "Collected records whose write failed")

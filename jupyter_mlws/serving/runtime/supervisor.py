@@ -36,7 +36,7 @@ from . import prom
 from .config import ServiceConfig, write_json_atomic
 from .listener import bind_listener
 from .logwriter import LogPipes, fork_writer
-from .worker import SinkFactory, worker_main
+from .worker import SinkFactory, WriterFactory, worker_main
 
 RESTART_BACKOFF_MAX_S = 30.0
 KEPT_GENERATIONS = 5
@@ -75,10 +75,12 @@ class Supervisor:
         load: Callable[[], ServiceConfig],
         status_path: Path | None,
         sink_factory: SinkFactory | None = None,
+        writer_factory: WriterFactory | None = None,
     ) -> None:
         self.load = load
         self.status_path = status_path
         self.sink_factory = sink_factory
+        self.writer_factory = writer_factory
         self.sock: socket.socket | None = None
         self.serving: Generation | None = None
         self.pending: Generation | None = None
@@ -192,7 +194,13 @@ class Supervisor:
             self._forget_in_child()
             request_fd = self.pipes.request_w if self.pipes is not None else None
             worker_main(
-                generation.config, self.sock, write_fd, self.sink_factory, supervisor, request_fd
+                generation.config,
+                self.sock,
+                write_fd,
+                self.sink_factory,
+                supervisor,
+                request_fd,
+                self.writer_factory,
             )
         os.close(write_fd)
         generation.workers[pid] = Worker(pid, read_fd, generation.number)

@@ -26,6 +26,7 @@ import uvicorn
 
 from . import prom, v1_contract
 from .app import ServiceState, build_app
+from .collector import DataCollector, Writer
 from .config import ServiceConfig
 from .keys import KeyRing
 from .requestlog import RequestLog
@@ -33,6 +34,7 @@ from .scoring import ScriptError, load_scorer
 from .telemetry import Sink, Telemetry
 
 SinkFactory = Callable[[ServiceConfig], Sink]
+WriterFactory = Callable[[ServiceConfig], Writer]
 _PR_SET_PDEATHSIG = 1
 
 
@@ -43,12 +45,13 @@ def worker_main(
     sink_factory: SinkFactory | None,
     supervisor_pid: int,
     request_log_fd: int | None = None,
+    writer_factory: WriterFactory | None = None,
 ) -> NoReturn:
     """Never returns: the forked child ends with ``os._exit``."""
     code = 1
     try:
         _die_with(supervisor_pid)
-        code = _serve(config, sock, report_fd, sink_factory, request_log_fd)
+        code = _serve(config, sock, report_fd, sink_factory, request_log_fd, writer_factory)
     except BaseException:
         traceback.print_exc()
     finally:
@@ -63,6 +66,7 @@ def _serve(
     report_fd: int,
     sink_factory: SinkFactory | None,
     request_log_fd: int | None,
+    writer_factory: WriterFactory | None = None,
 ) -> int:
     def replace_me(stuck: int) -> None:
         _report(report_fd, {"event": "stuck", "pid": os.getpid(), "stuck": stuck})
@@ -84,7 +88,8 @@ def _serve(
         RequestLog(request_log_fd, _static_fields(config)) if request_log_fd is not None else None
     )
     metrics = prom.ServiceMetrics() if os.environ.get(prom.ENV_DIR) else None
-    app = build_app(config, scorer, keys, telemetry, state, request_log, metrics)
+    collector = _collector(config, writer_factory, metrics is not None)
+    app = build_app(config, scorer, keys, telemetry, state, request_log, metrics, collector)
     if config.extras.get("contract") == v1_contract.CONTRACT:
         v1_contract.adapt(app)
     server = WorkerServer(
@@ -106,7 +111,24 @@ def _serve(
         stop_telemetry()
     if request_log is not None:
         request_log.close()
+    if collector is not None:
+        collector.close()  # after the last request: a graceful stop writes everything
     return 0
+
+
+def _collector(
+    config: ServiceConfig, writer_factory: WriterFactory | None, with_metrics: bool
+) -> DataCollector | None:
+    settings = config.extras.get("data_collection")
+    if not settings or writer_factory is None:
+        return None
+    static = {
+        "endpoint": config.name,
+        "generation": config.generation,
+        "models": [m.name if m.version is None else f"{m.name}:{m.version}" for m in config.models],
+    }
+    metrics = prom.CollectionMetrics() if with_metrics else None
+    return DataCollector(settings, static, writer_factory(config), metrics)
 
 
 def _static_fields(config: ServiceConfig) -> dict[str, Any]:

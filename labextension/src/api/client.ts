@@ -221,12 +221,12 @@ export class MlwsClient {
     return (await this.get<{ endpoints: IEndpoint[] }>('endpoints')).endpoints;
   }
 
-  // ---- plumbing ------------------------------------------------------------------
-  private async get<T>(path: string): Promise<T> {
+  // ---- plumbing (get and post also serve the per-feature API modules beside this one)
+  async get<T>(path: string): Promise<T> {
     return this.json<T>(path, { method: 'GET' });
   }
 
-  private async post<T>(path: string, body: unknown = {}): Promise<T> {
+  async post<T>(path: string, body: unknown = {}): Promise<T> {
     return this.json<T>(path, {
       method: 'POST',
       body: JSON.stringify(body),

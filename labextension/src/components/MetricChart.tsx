@@ -32,6 +32,8 @@ export function MetricChart(props: {
   curves: ICurve[];
   /** The x axis' title: "step" unless said otherwise (a sweep's best-so-far: "trial"). */
   xTitle?: string;
+  /** Draw each point too (for sparse series, where a lone point has no line). */
+  markers?: boolean;
 }): JSX.Element {
   const node = React.useRef<HTMLDivElement>(null);
   React.useEffect(() => {
@@ -44,7 +46,10 @@ export function MetricChart(props: {
       const grid = cssVar('--jp-border-color2', '#ddd');
       const traces = props.curves.map(curve => ({
         type: 'scatter' as const,
-        mode: curve.series.steps.length < 3 ? ('lines+markers' as const) : ('lines' as const),
+        mode:
+          props.markers || curve.series.steps.length < 3
+            ? ('lines+markers' as const)
+            : ('lines' as const),
         name: curve.name,
         x: curve.series.steps,
         y: curve.series.values.map(toNumber)
@@ -69,7 +74,7 @@ export function MetricChart(props: {
     return () => {
       live = false;
     };
-  }, [props.curves, props.title, props.xTitle]);
+  }, [props.curves, props.title, props.xTitle, props.markers]);
   React.useEffect(
     () => () => {
       if (node.current) {

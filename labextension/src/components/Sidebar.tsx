@@ -3,9 +3,11 @@ import * as React from 'react';
 import { IComputeTarget, IRun } from '../api/types';
 import { SidebarModel } from '../models/sidebar';
 import { ErrorNote, Section } from './common';
+import { EndpointsSection } from './EndpointsSection';
 import { EnvironmentsSection } from './EnvironmentsSection';
 import { ActivitySection } from './ActivitySection';
 import { RunList } from './RunList';
+import { SchedulesSection } from './SchedulesSection';
 
 export interface ISidebarActions {
   openRun: (run: IRun) => void;
@@ -120,17 +122,8 @@ export function Sidebar(props: {
           {!model.models.length && <li className="jp-mlws-empty">no models</li>}
         </ul>
       </Section>
-      <Section title="Endpoints" count={model.endpoints.length} testId="mlws-endpoints">
-        <ul className="jp-mlws-plain">
-          {model.endpoints.map(e => (
-            <li key={e.name}>
-              <b>{e.name}</b> <span className="jp-mlws-badge">{e.state}</span>
-              {e.scoring_uri && <div className="jp-mlws-dim">{e.scoring_uri}</div>}
-            </li>
-          ))}
-          {!model.endpoints.length && <li className="jp-mlws-empty">no endpoints</li>}
-        </ul>
-      </Section>
+      <EndpointsSection client={model.client} endpoints={model.endpoints} />
+      <SchedulesSection client={model.client} />
       <EnvironmentsSection environments={model.environments} />
       <ActivitySection client={model.client} />
     </div>

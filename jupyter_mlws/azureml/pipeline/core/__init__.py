@@ -30,12 +30,9 @@ from jupyter_mlws.pipeline import PipelineRun as NativePipelineRun
 from jupyter_mlws.pipeline.published import PipelineEndpoint as NativePipelineEndpoint
 from jupyter_mlws.pipeline.published import PublishedPipeline as NativePublishedPipeline
 from jupyter_mlws.pipeline.run import StepRun as NativeStepRun
-from jupyter_mlws.pipeline.schedule import Schedule as NativeSchedule
-from jupyter_mlws.pipeline.schedule import ScheduleRecurrence
 from jupyter_mlws.pipeline.steps import PipelineStep, resolve_folder
 from jupyter_mlws.tracking import Experiment
 
-FEATURE = "time zones of pipeline schedules (azureml.pipeline.core.TimeZone)"
 REST_PREFIX = "/mlws/api/v1/pipeline-endpoints"
 _INVALID = re.compile(r"[^A-Za-z0-9_\-]")
 
@@ -51,6 +48,7 @@ __all__ = [
     "ScheduleRecurrence",
     "StepRun",
     "StepSequence",
+    "TimeZone",
 ]
 
 
@@ -562,88 +560,11 @@ class PipelineEndpoint(NativePipelineEndpoint):
         return PipelineRun(native.workspace, native.id)
 
 
-class Schedule(NativeSchedule):
-    """v1's ``Schedule`` on the native schedules, with v1's argument order; a scheduler
-    (the Jupyter server extension, ``mlws scheduler run``) fires it."""
-
-    @classmethod
-    def create(  # type: ignore[override]
-        cls,
-        workspace: Any,
-        name: str,
-        pipeline_id: str,
-        experiment_name: str,
-        recurrence: ScheduleRecurrence | None = None,
-        *args: Any,
-        **kwargs: Any,
-    ) -> NativeSchedule:
-        options = _v1_options(args, kwargs)
-        return super().create(
-            workspace,
-            name,
-            pipeline_id=pipeline_id,
-            experiment_name=experiment_name,
-            recurrence=recurrence,
-            **options,
-        )
-
-    @classmethod
-    def create_for_pipeline_endpoint(
-        cls,
-        workspace: Any,
-        name: str,
-        pipeline_endpoint_id: str,
-        experiment_name: str,
-        recurrence: ScheduleRecurrence | None = None,
-        *args: Any,
-        **kwargs: Any,
-    ) -> NativeSchedule:
-        options = _v1_options(args, kwargs)
-        return super().create(
-            workspace,
-            name,
-            pipeline_endpoint_id=pipeline_endpoint_id,
-            experiment_name=experiment_name,
-            recurrence=recurrence,
-            **options,
-        )
-
-    def get_last_pipeline_run(self) -> PipelineRun | None:
-        native = super().get_last_pipeline_run()
-        return None if native is None else PipelineRun(native.workspace, native.id)
-
-
-# v1's arguments after ``recurrence``, in v1's order (both create methods share them)
-V1_SCHEDULE_OPTIONS = (
-    "description",
-    "pipeline_parameters",
-    "wait_for_provisioning",
-    "wait_timeout",
-    "datastore",
-    "polling_interval",
-    "data_path_parameter_name",
-    "continue_on_step_failure",
-    "path_on_datastore",
-)
-NATIVE_SCHEDULE_OPTIONS = (
-    "description",
-    "pipeline_parameters",
-    "datastore",
-    "polling_interval",
-    "path_on_datastore",
-)
-
-
-def _v1_options(args: Sequence[Any], kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    """v1's positional and keyword options as the native ``create`` takes them; the two
-    v1 has and the native schedules do not are refused by name."""
-    given = {**dict(zip(V1_SCHEDULE_OPTIONS, args)), **kwargs}
-    if given.get("data_path_parameter_name"):
-        raise NotAvailableError("Schedule(data_path_parameter_name=)")
-    if given.get("continue_on_step_failure"):
-        raise NotAvailableError("Schedule(continue_on_step_failure=True)")
-    return {k: given[k] for k in NATIVE_SCHEDULE_OPTIONS if given.get(k) is not None}
-
-
-TimeZone = placeholder("TimeZone", FEATURE, __name__)
 PipelineDraft = placeholder("PipelineDraft", "pipeline drafts (azureml.pipeline.core)", __name__)
+
+# Last: the schedules return this module's PipelineRun.
+from jupyter_mlws.azureml.pipeline.core.schedule import (  # noqa: E402
+    Schedule,
+    ScheduleRecurrence,
+    TimeZone,
+)
