@@ -21,7 +21,11 @@ from typing import Any, Protocol
 
 from jupyter_mlws.entities import ModelVersion
 from jupyter_mlws.serving.errors import DataCollectionError
-from jupyter_mlws.serving.runtime.collector import COLUMNS, DEFAULT_FLUSH_S, DEFAULT_QUEUE_SIZE
+from jupyter_mlws.serving.runtime.collection_format import (
+    COLUMNS,
+    DEFAULT_FLUSH_S,
+    DEFAULT_QUEUE_SIZE,
+)
 
 AREA = "collected"
 

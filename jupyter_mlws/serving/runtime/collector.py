@@ -25,9 +25,7 @@ from typing import Any
 
 import orjson
 
-DEFAULT_QUEUE_SIZE = 10_000
-DEFAULT_FLUSH_S = 1.0
-COLUMNS = ("time", "ts", "request_id", "endpoint", "generation", "models", "input", "output")
+from .collection_format import COLUMNS, DEFAULT_FLUSH_S, DEFAULT_QUEUE_SIZE
 
 Writer = Callable[[str, bytes], None]
 """``write(relative path, content)``: one whole file."""
