@@ -168,7 +168,10 @@ def _read_file(fs: Any, path: str) -> list[dict[str, Any]]:
 
         import pyarrow.parquet as pq
 
-        rows = pq.read_table(io.BytesIO(content)).to_pylist()
+        # One partition is small; no Arrow pool threads, which a short-lived CLI process
+        # could leave running at exit (CI saw "terminate called without an active
+        # exception", SIGABRT, after `mlws endpoint data` had printed its answer).
+        rows = pq.read_table(io.BytesIO(content), use_threads=False).to_pylist()
         for row in rows:
             row["models"] = [m for m in str(row.get("models") or "").split(", ") if m]
             for key in ("input", "output"):
