@@ -9,21 +9,14 @@ import sys
 
 import pytest
 
-# packages of extras a front door must not need; the value names the extra
-OTHER_EXTRAS = {
-    "orjson": "serving",
-    "starlette": "serving",
-    "uvicorn": "serving",
-    "httpx": "serving",
-    "prometheus_client": "serving",
-    "dask": "dask",
-    "distributed": "dask",
-    "pyarrow": "data",
-    "pandas": "data",
-    "s3fs": "s3",
-    "adlfs": "azure",
-    "croniter": "pipelines",
-}
+# packages of extras a front door must not need
+OTHER_EXTRAS = (
+    "orjson", "starlette", "uvicorn", "httpx", "prometheus_client",  # serving
+    "dask", "distributed",  # dask
+    "pyarrow", "pandas",  # data
+    "s3fs", "adlfs",  # s3, azure
+    "croniter",  # pipelines
+)  # fmt: skip
 
 BLOCK = """
 import sys
